@@ -22,8 +22,27 @@ from imnm_nlp.records import (
     record_from_dict,
 )
 
+
+
+def load(use_model: bool = True, model_path: str | None = None, **kwargs):  # type: ignore[no-untyped-def]
+    """Build the analysis pipeline: ``nlp = imnm_nlp.load(); nlp("text", lang=None)``.
+
+    See :func:`imnm_nlp.pipeline.load`. Imports lazily: importing the package loads nothing heavy.
+    """
+    from imnm_nlp.pipeline import load as _load
+
+    return _load(use_model=use_model, model_path=model_path, **kwargs)
+
+
+def extract(inputs, out, **kwargs):  # type: ignore[no-untyped-def]
+    """Run the whole job over files/folders into ``out``; see :func:`imnm_nlp.run.extract`."""
+    from imnm_nlp.run import extract as _extract
+
+    return _extract(inputs, out, **kwargs)
+
+
 __all__ = [
-    "__version__",
+    "__version__", "load", "extract",
     "Document", "Section", "ReadIssue", "Rate", "EntitySpan", "Provenance",
     "Mention", "EpiFigure", "TreatmentClaim", "RiskFactor", "record_from_dict",
     "ImnmError", "InputError", "ModelError", "ReaderError", "RecordError", "ResourceError", "ReviewError",

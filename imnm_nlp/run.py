@@ -1,0 +1,345 @@
+"""The extract job: input files → per-file part files → one assembly into the run's outputs.
+
+Why part files: each input file is one task whose results (documents, records, read issues) go to
+``OUT/.parts/NNNNNN.*`` atomically, with a ``.done`` marker holding the input's sha256 and the options. So
+
+* any engine (in-process, local processes, a Dask cluster) can run the tasks in any order, and the assembly,
+  which reads parts in input order, gives identical outputs whatever ran them;
+* ``--resume`` after a crash (even ``kill -9``) skips the tasks whose marker matches and redoes the rest;
+* memory stays bounded by one file's worth of records per worker.
+
+The assembly writes ``records.jsonl``, ``claims.csv``, ``errors.jsonl`` and ``manifest.json`` atomically. When a
+document id occurs more than once (a PubMed update re-issues a PMID), the LATER occurrence wins and the earlier
+one is recorded in ``errors.jsonl`` as ``kind: duplicate``; a ``DeleteCitation`` is recorded as ``kind: deletion``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+from imnm_nlp import __version__
+from imnm_nlp.errors import InputError
+from imnm_nlp.records import ReadIssue
+
+log = logging.getLogger(__name__)
+
+PARTS = ".parts"
+CLAIM_TYPES = ("epi", "treatment", "risk_factor")
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What changes the content of the outputs (part markers store it, so --resume never mixes options)."""
+
+    fmt: str = "auto"
+    use_model: bool = True
+    model_path: str | None = None
+    gate: bool = True
+
+    def key(self) -> str:
+        return hashlib.sha1(json.dumps([asdict(self), __version__], sort_keys=True).encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class FileTask:
+    index: int
+    path: str
+    sha256: str
+    parts_dir: str
+    options: RunOptions
+
+    @property
+    def stem(self) -> Path:
+        return Path(self.parts_dir) / f"{self.index:06d}"
+
+
+@dataclass
+class RunSummary:
+    out_dir: Path
+    files: int
+    documents: int
+    records: dict[str, int]
+    errors: int
+    resumed_files: int
+    seconds: float
+    outputs: dict[str, str] = field(default_factory=dict)
+
+
+def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+# ------------------------------------------------------------------------------------------------ worker side
+_PIPELINES: dict[tuple[Any, ...], Any] = {}
+
+
+def _pipeline(options: RunOptions) -> Any:
+    """One pipeline per process and options (loading the transformer is the expensive part)."""
+    key = (options.use_model, options.model_path, options.gate)
+    if key not in _PIPELINES:
+        from imnm_nlp.pipeline import Pipeline
+
+        _PIPELINES[key] = Pipeline(use_model=options.use_model, model_path=options.model_path, gate=options.gate)
+    return _PIPELINES[key]
+
+
+def _doc_meta(doc: Any) -> dict[str, Any]:
+    return {
+        "id": doc.id, "pmid": doc.pmid, "doi": doc.doi, "title": doc.title, "year": doc.year, "journal": doc.journal,
+        "source_file": doc.source_file, "record_index": doc.record_index, "source_format": doc.source_format,
+        "encoding": doc.encoding, "langs": list(doc.langs), "sections": len(doc.sections),
+    }
+
+
+def process_file(task: FileTask) -> dict[str, Any]:
+    """Run the pipeline over one input file; write its part files; return the marker (a small dict).
+
+    Runs in a worker (any engine). Never raises on bad data: read problems become issues in the part.
+    """
+    from imnm_nlp.readers import read_documents
+    from imnm_nlp.writers.atomic import atomic_write
+
+    t0 = time.perf_counter()
+    issues: list[ReadIssue] = []
+    pipe = _pipeline(task.options)
+    docs_path, recs_path = task.stem.with_suffix(".docs.jsonl"), task.stem.with_suffix(".records.jsonl")
+    n_docs = 0
+    counts: dict[str, int] = {}
+    with atomic_write(docs_path) as fdocs, atomic_write(recs_path) as frecs:
+        documents = read_documents([task.path], fmt=task.options.fmt, on_issue=issues.append)
+        for ordinal, result in enumerate(pipe.process_many(documents)):
+            n_docs += 1
+            fdocs.write(json.dumps(_doc_meta(result.document), ensure_ascii=False) + "\n")
+            for rec in result.records():
+                d = rec.to_dict()
+                d["_doc_ordinal"] = ordinal
+                counts[d["type"]] = counts.get(d["type"], 0) + 1
+                frecs.write(json.dumps(d, ensure_ascii=False) + "\n")
+    marker = {
+        "index": task.index, "path": task.path, "sha256": task.sha256, "options": task.options.key(),
+        "documents": n_docs, "records": counts, "issues": [i.to_dict() for i in issues],
+        "seconds": round(time.perf_counter() - t0, 3), "pid": os.getpid(),
+    }
+    with atomic_write(task.stem.with_suffix(".done")) as fh:
+        json.dump(marker, fh, ensure_ascii=False)
+    return marker
+
+
+def _read_marker(task: FileTask) -> dict[str, Any] | None:
+    path = task.stem.with_suffix(".done")
+    try:
+        marker = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if marker.get("sha256") == task.sha256 and marker.get("options") == task.options.key():
+        return marker
+    return None
+
+
+# ------------------------------------------------------------------------------------------------ driver side
+def plan(inputs: Sequence[str | Path], out_dir: Path, options: RunOptions, resume: bool) -> tuple[list[FileTask], list[dict]]:
+    """List the input files, hash them, and split them into tasks still to run and markers already done."""
+    from imnm_nlp.readers import iter_input_files
+
+    files = iter_input_files(inputs)
+    if not files:
+        raise InputError(f"no input files under {', '.join(map(str, inputs))}")
+    parts = out_dir / PARTS
+    if parts.exists() and not resume:
+        shutil.rmtree(parts)
+    parts.mkdir(parents=True, exist_ok=True)
+    todo, done = [], []
+    for i, f in enumerate(files):
+        task = FileTask(i, str(f), sha256_file(f), str(parts), options)
+        marker = _read_marker(task) if resume else None
+        (done.append(marker) if marker else todo.append(task))
+    return todo, done
+
+
+def run_tasks(
+    tasks: Sequence[FileTask],
+    engine: str = "local",
+    workers: int = 1,
+    scheduler: str | None = None,
+    on_done: Callable[[dict], None] | None = None,
+) -> list[dict]:
+    """Run the tasks on the chosen engine; markers come back in task order."""
+    if engine == "local":
+        from imnm_nlp.engine.local import run_local
+
+        markers = run_local(process_file, tasks, workers=workers, on_done=on_done)
+    elif engine == "dask":
+        from imnm_nlp.engine.dask import run_dask
+
+        markers = run_dask(process_file, tasks, workers=workers, scheduler=scheduler, on_done=on_done)
+    else:
+        raise InputError(f"unknown engine {engine!r}; use 'local' or 'dask'")
+    return sorted(markers, key=lambda m: m["index"])
+
+
+def _winners(markers: Sequence[dict], parts: Path) -> tuple[dict[str, tuple[int, int]], list[ReadIssue]]:
+    """Doc id → (file index, ordinal) of its last occurrence; earlier ones become duplicate issues."""
+    last: dict[str, tuple[int, int]] = {}
+    seen: dict[str, tuple[str, int]] = {}
+    dups: list[ReadIssue] = []
+    for m in markers:
+        with open(parts / f"{m['index']:06d}.docs.jsonl", encoding="utf-8") as fh:
+            for ordinal, line in enumerate(fh):
+                meta = json.loads(line)
+                if meta["id"] in seen:
+                    prev_file, prev_rec = seen[meta["id"]]
+                    dups.append(ReadIssue(
+                        file=prev_file, record=prev_rec, kind="duplicate", doc_id=meta["id"],
+                        reason=f"superseded by a later occurrence in {meta['source_file']} record {meta['record_index']}",
+                    ))
+                seen[meta["id"]] = (meta["source_file"], meta["record_index"])
+                last[meta["id"]] = (m["index"], ordinal)
+    return last, dups
+
+
+def assemble(out_dir: Path, markers: Sequence[dict], options: RunOptions, t_start: float, report: bool = False) -> RunSummary:
+    """Merge the part files, in input order, into the run's outputs (each written atomically)."""
+    from imnm_nlp.writers.atomic import atomic_write
+    from imnm_nlp.writers.csv import write_claims_csv
+    from imnm_nlp.writers.manifest import build_manifest, write_manifest
+    from imnm_nlp.records import record_from_dict
+
+    parts = out_dir / PARTS
+    winners, dups = _winners(markers, parts)
+    counts: dict[str, dict[str, int]] = {}
+    docs_by_lang: dict[str, int] = {}
+    docs_by_format: dict[str, int] = {}
+    doc_meta: dict[str, dict[str, Any]] = {}
+    claims = []
+    n_docs = 0
+    with atomic_write(out_dir / "records.jsonl") as frec:
+        for m in markers:
+            with open(parts / f"{m['index']:06d}.docs.jsonl", encoding="utf-8") as fh:
+                for ordinal, line in enumerate(fh):
+                    meta = json.loads(line)
+                    if winners.get(meta["id"]) != (m["index"], ordinal):
+                        continue
+                    n_docs += 1
+                    for lang in meta["langs"]:
+                        docs_by_lang[lang] = docs_by_lang.get(lang, 0) + 1
+                    docs_by_format[meta["source_format"]] = docs_by_format.get(meta["source_format"], 0) + 1
+                    doc_meta[meta["id"]] = {"pmid": meta["pmid"], "doi": meta["doi"]}
+            with open(parts / f"{m['index']:06d}.records.jsonl", encoding="utf-8") as fh:
+                for line in fh:
+                    d = json.loads(line)
+                    ordinal = d.pop("_doc_ordinal")
+                    if winners.get(d["provenance"]["doc_id"]) != (m["index"], ordinal):
+                        continue
+                    lang = d["provenance"]["lang"]
+                    counts.setdefault(d["type"], {}).setdefault(lang, 0)
+                    counts[d["type"]][lang] += 1
+                    frec.write(json.dumps(d, ensure_ascii=False) + "\n")
+                    if d["type"] in CLAIM_TYPES:
+                        claims.append(record_from_dict(d))
+    write_claims_csv(out_dir / "claims.csv", claims, documents_meta=doc_meta)
+    issues = [i for m in markers for i in m["issues"]] + [d.to_dict() for d in dups]
+    with atomic_write(out_dir / "errors.jsonl") as fh:
+        for issue in issues:
+            fh.write(json.dumps(issue, ensure_ascii=False) + "\n")
+    seconds = time.perf_counter() - t_start
+    manifest = build_manifest(
+        inputs=[Path(m["path"]) for m in markers],
+        counts={
+            "documents": n_docs, "documents_by_lang": docs_by_lang, "documents_by_format": docs_by_format,
+            "records": counts, "errors": sum(1 for i in issues if i["kind"] == "error"),
+            "issues_by_kind": _count(i["kind"] for i in issues),
+        },
+        versions=_versions(options),
+        timings={"total_seconds": round(seconds, 3), "per_file_seconds": {m["path"]: m["seconds"] for m in markers}},
+        options=asdict(options),
+    )
+    write_manifest(out_dir / "manifest.json", manifest)
+    outputs = {k: str(out_dir / k) for k in ("records.jsonl", "claims.csv", "errors.jsonl", "manifest.json")}
+    if report:
+        from imnm_nlp.report import build_report
+
+        outputs["report.html"] = str(build_report(out_dir))
+    return RunSummary(
+        out_dir=out_dir, files=len(markers), documents=n_docs,
+        records={k: sum(v.values()) for k, v in counts.items()}, errors=len(issues),
+        resumed_files=0, seconds=seconds, outputs=outputs,
+    )
+
+
+def _count(items: Iterator[str] | Any) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for k in items:
+        out[k] = out.get(k, 0) + 1
+    return out
+
+
+def _versions(options: RunOptions) -> dict[str, Any]:
+    versions: dict[str, Any] = {"imnm_nlp": __version__}
+    if options.use_model:
+        pipe = _PIPELINES.get((options.use_model, options.model_path, options.gate))
+        if pipe is None:  # tasks ran in other processes; read the model's identity without loading it
+            from imnm_nlp.model.infer import model_version
+
+            versions["model"] = model_version(options.model_path)
+        else:
+            versions["model"] = pipe.model_version
+    return versions
+
+
+def extract(
+    inputs: Sequence[str | Path],
+    out: str | Path,
+    *,
+    fmt: str = "auto",
+    use_model: bool = True,
+    model_path: str | None = None,
+    engine: str = "local",
+    workers: int = 1,
+    scheduler: str | None = None,
+    resume: bool = False,
+    report: bool = False,
+    on_file_done: Callable[[dict], None] | None = None,
+    on_plan: Callable[[int, int], None] | None = None,
+) -> RunSummary:
+    """Run the whole job: read every input, analyze, write the outputs into ``out``.
+
+    Example:
+        >>> import imnm_nlp
+        >>> summary = imnm_nlp.extract(["corpora/demo"], out="out/demo", use_model=False)  # doctest: +SKIP
+        >>> summary.outputs["records.jsonl"]  # doctest: +SKIP
+        'out/demo/records.jsonl'
+    """
+    from imnm_nlp.readers import FORMATS
+
+    if fmt != "auto" and fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; allowed: auto, {', '.join(FORMATS)}")
+    if workers < 1:
+        raise InputError(f"--workers must be >= 1; got {workers}")
+    t0 = time.perf_counter()
+    out_dir = Path(out)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    options = RunOptions(fmt=fmt, use_model=use_model, model_path=model_path)
+    if use_model:  # fail before any work when the model is missing, with the message that says how to get it
+        from imnm_nlp.model.infer import model_version
+
+        model_version(model_path)
+    todo, done = plan(inputs, out_dir, options, resume)
+    if on_plan:
+        on_plan(len(todo) + len(done), len(done))
+    markers = done + run_tasks(todo, engine=engine, workers=workers, scheduler=scheduler, on_done=on_file_done)
+    markers.sort(key=lambda m: m["index"])
+    summary = assemble(out_dir, markers, options, t0, report=report)
+    summary.resumed_files = len(done)
+    return summary

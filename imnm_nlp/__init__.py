@@ -24,6 +24,13 @@ from imnm_nlp.records import (
 
 
 
+def read_documents(paths, fmt="auto", on_issue=None):  # type: ignore[no-untyped-def]
+    """Stream Documents from files/folders; see :func:`imnm_nlp.readers.read_documents`."""
+    from imnm_nlp.readers import read_documents as _read
+
+    return _read(paths, fmt=fmt, on_issue=on_issue)
+
+
 def load(use_model: bool = True, model_path: str | None = None, **kwargs):  # type: ignore[no-untyped-def]
     """Build the analysis pipeline: ``nlp = imnm_nlp.load(); nlp("text", lang=None)``.
 
@@ -42,7 +49,7 @@ def extract(inputs, out, **kwargs):  # type: ignore[no-untyped-def]
 
 
 __all__ = [
-    "__version__", "load", "extract",
+    "__version__", "load", "extract", "read_documents",
     "Document", "Section", "ReadIssue", "Rate", "EntitySpan", "Provenance",
     "Mention", "EpiFigure", "TreatmentClaim", "RiskFactor", "record_from_dict",
     "ImnmError", "InputError", "ModelError", "ReaderError", "RecordError", "ResourceError", "ReviewError",

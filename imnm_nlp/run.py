@@ -249,7 +249,8 @@ def assemble(out_dir: Path, markers: Sequence[dict], options: RunOptions, t_star
                     if d["type"] in CLAIM_TYPES:
                         claims.append(record_from_dict(d))
     write_claims_csv(out_dir / "claims.csv", claims, documents_meta=doc_meta)
-    issues = [i for m in markers for i in m["issues"]] + [d.to_dict() for d in dups]
+    # Readers flag duplicates within one file; the assembly sees every file, so its own report replaces theirs.
+    issues = [i for m in markers for i in m["issues"] if i["kind"] != "duplicate"] + [d.to_dict() for d in dups]
     with atomic_write(out_dir / "errors.jsonl") as fh:
         for issue in issues:
             fh.write(json.dumps(issue, ensure_ascii=False) + "\n")

@@ -56,14 +56,17 @@ def _check_inputs(paths: List[Path]) -> None:
         raise typer.Exit(2)
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"imnm-nlp {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def main_callback(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress details and show tracebacks."),
-    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
+    version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True, callback=_print_version),
 ) -> None:
-    if version:
-        typer.echo(f"imnm-nlp {__version__}")
-        raise typer.Exit(0)
     _state["verbose"] = verbose
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 

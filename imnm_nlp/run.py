@@ -216,35 +216,29 @@ def assemble(out_dir: Path, markers: Sequence[dict], options: RunOptions, t_star
     from imnm_nlp.writers.manifest import build_manifest, write_manifest
     from imnm_nlp.records import record_from_dict
 
+    from imnm_nlp.writers.manifest import RunCounts
+
     parts = out_dir / PARTS
     winners, dups = _winners(markers, parts)
-    counts: dict[str, dict[str, int]] = {}
-    docs_by_lang: dict[str, int] = {}
-    docs_by_format: dict[str, int] = {}
+    counts = RunCounts()
     doc_meta: dict[str, dict[str, Any]] = {}
     claims = []
-    n_docs = 0
     with atomic_write(out_dir / "records.jsonl") as frec:
         for m in markers:
             with open(parts / f"{m['index']:06d}.docs.jsonl", encoding="utf-8") as fh:
                 for ordinal, line in enumerate(fh):
                     meta = json.loads(line)
-                    if winners.get(meta["id"]) != (m["index"], ordinal):
-                        continue
-                    n_docs += 1
-                    for lang in meta["langs"]:
-                        docs_by_lang[lang] = docs_by_lang.get(lang, 0) + 1
-                    docs_by_format[meta["source_format"]] = docs_by_format.get(meta["source_format"], 0) + 1
-                    doc_meta[meta["id"]] = {"pmid": meta["pmid"], "doi": meta["doi"]}
+                    if winners.get(meta["id"]) == (m["index"], ordinal):
+                        counts.docs_by_lang["+".join(meta["langs"]) or "none"] += 1
+                        counts.docs_by_format[meta["source_format"] or "unknown"] += 1
+                        doc_meta[meta["id"]] = {"pmid": meta["pmid"], "doi": meta["doi"]}
             with open(parts / f"{m['index']:06d}.records.jsonl", encoding="utf-8") as fh:
                 for line in fh:
                     d = json.loads(line)
                     ordinal = d.pop("_doc_ordinal")
                     if winners.get(d["provenance"]["doc_id"]) != (m["index"], ordinal):
                         continue
-                    lang = d["provenance"]["lang"]
-                    counts.setdefault(d["type"], {}).setdefault(lang, 0)
-                    counts[d["type"]][lang] += 1
+                    counts.add_record(d)
                     frec.write(json.dumps(d, ensure_ascii=False) + "\n")
                     if d["type"] in CLAIM_TYPES:
                         claims.append(record_from_dict(d))
@@ -253,37 +247,28 @@ def assemble(out_dir: Path, markers: Sequence[dict], options: RunOptions, t_star
     issues = [i for m in markers for i in m["issues"] if i["kind"] != "duplicate"] + [d.to_dict() for d in dups]
     with atomic_write(out_dir / "errors.jsonl") as fh:
         for issue in issues:
+            counts.add_issue(issue)
             fh.write(json.dumps(issue, ensure_ascii=False) + "\n")
     seconds = time.perf_counter() - t_start
     manifest = build_manifest(
         inputs=[Path(m["path"]) for m in markers],
-        counts={
-            "documents": n_docs, "documents_by_lang": docs_by_lang, "documents_by_format": docs_by_format,
-            "records": counts, "errors": sum(1 for i in issues if i["kind"] == "error"),
-            "issues_by_kind": _count(i["kind"] for i in issues),
-        },
+        counts=counts,
         versions=_versions(options),
-        timings={"total_seconds": round(seconds, 3), "per_file_seconds": {m["path"]: m["seconds"] for m in markers}},
-        options=asdict(options),
+        timings={"total": seconds, "tasks": sum(m["seconds"] for m in markers)},
+        options={**asdict(options), "files": len(markers)},
     )
     write_manifest(out_dir / "manifest.json", manifest)
+    totals = counts.to_dict()
     outputs = {k: str(out_dir / k) for k in ("records.jsonl", "claims.csv", "errors.jsonl", "manifest.json")}
     if report:
         from imnm_nlp.report import build_report
 
         outputs["report.html"] = str(build_report(out_dir))
     return RunSummary(
-        out_dir=out_dir, files=len(markers), documents=n_docs,
-        records={k: sum(v.values()) for k, v in counts.items()}, errors=len(issues),
+        out_dir=out_dir, files=len(markers), documents=totals["documents"]["total"],
+        records=totals["records"]["by_type"], errors=len(issues),
         resumed_files=0, seconds=seconds, outputs=outputs,
     )
-
-
-def _count(items: Iterator[str] | Any) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for k in items:
-        out[k] = out.get(k, 0) + 1
-    return out
 
 
 def _versions(options: RunOptions) -> dict[str, Any]:

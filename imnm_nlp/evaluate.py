@@ -9,7 +9,7 @@ Matching is one-to-one: a gold item is matched at most once.
 - entities: exact (doc, start, end, label);
 - epi: same doc, same measure, same unit, value within 1% relative; region accuracy over matched pairs;
 - treatments: (doc, drug, claim), after collapsing predictions to one per (drug, claim) per document, as the
-  gold is annotated.
+  gold is annotated; hedging accuracy over matched claims whose gold item carries ``hedged``.
 """
 
 from __future__ import annotations
@@ -132,6 +132,7 @@ def score(gold_docs: Sequence[Mapping[str, Any]], predictions: Mapping[str, Mapp
     """Compute CONTRACT §3 metrics from gold documents and predictions in the gold format (keyed by doc id)."""
     ents, epi, trt = Slices(), Slices(), Slices()
     region_hits = region_total = 0
+    hedge_hits = hedge_total = 0
     for doc in gold_docs:
         lang = doc["lang"]
         pred = predictions.get(doc["id"], {"entities": [], "epi": [], "treatments": []})
@@ -152,6 +153,12 @@ def score(gold_docs: Sequence[Mapping[str, Any]], predictions: Mapping[str, Mapp
             region_hits += _norm_region(doc["epi"][gi].get("region")) == _norm_region(pred["epi"][pi].get("region"))
         gold_t = {(t["drug"], t["claim"]) for t in doc["treatments"]}
         pred_t = {(t["drug"], t["claim"]) for t in pred["treatments"]}
+        pred_hedged = {(t["drug"], t["claim"]): bool(t.get("hedged")) for t in pred["treatments"]}
+        for t in doc["treatments"]:  # hedging, where the gold marks it, over matched claims
+            key = (t["drug"], t["claim"])
+            if "hedged" in t and key in pred_hedged:
+                hedge_total += 1
+                hedge_hits += bool(t["hedged"]) == pred_hedged[key]
         for claim in {c for _, c in gold_t | pred_t}:
             g = {x for x in gold_t if x[1] == claim}
             p = {x for x in pred_t if x[1] == claim}
@@ -159,7 +166,10 @@ def score(gold_docs: Sequence[Mapping[str, Any]], predictions: Mapping[str, Mapp
     epi_out = epi.to_dict()
     epi_out["region_acc"] = round(region_hits / region_total, 4) if region_total else 0.0
     epi_out["region_pairs"] = region_total
-    return {"entities": ents.to_dict(), "epi": epi_out, "treatments": trt.to_dict(), "docs": len(gold_docs)}
+    trt_out = trt.to_dict()
+    trt_out["hedged_acc"] = round(hedge_hits / hedge_total, 4) if hedge_total else 0.0
+    trt_out["hedged_pairs"] = hedge_total
+    return {"entities": ents.to_dict(), "epi": epi_out, "treatments": trt_out, "docs": len(gold_docs)}
 
 
 def predict_gold(gold_docs: Iterable[Mapping[str, Any]], pipeline: Any) -> dict[str, dict[str, Any]]:
@@ -236,6 +246,7 @@ def format_table(metrics: Mapping[str, Any]) -> str:
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines.append(
         f"docs={metrics['docs']}  split={metrics.get('split', 'all')}  "
-        f"epi region accuracy={metrics['epi']['region_acc']:.3f} over {metrics['epi'].get('region_pairs', 0)} matched figures"
+        f"epi region accuracy={metrics['epi']['region_acc']:.3f} over {metrics['epi'].get('region_pairs', 0)} matched figures  "
+        f"treatment hedging accuracy={metrics['treatments'].get('hedged_acc', 0):.3f} over {metrics['treatments'].get('hedged_pairs', 0)} matched claims"
     )
     return "\n".join(lines)

@@ -72,3 +72,15 @@ def test_read_gold_filters_split_and_reports_bad_lines(tmp_path: Path) -> None:
     f.write_text('{"id": "a"}\n', "utf-8")
     with pytest.raises(InputError, match="lacks"):
         read_gold(f)
+
+
+def test_hedging_accuracy_over_matched_claims() -> None:
+    gold = [gold_doc(treatments=[{"drug": "rituximab", "claim": "effective", "hedged": True},
+                                 {"drug": "ivig", "claim": "used", "hedged": False},
+                                 {"drug": "methotrexate", "claim": "used"}])]
+    pred = {"d1": {"entities": [], "epi": [], "treatments": [
+        {"drug": "rituximab", "claim": "effective", "hedged": False},
+        {"drug": "ivig", "claim": "used", "hedged": False},
+        {"drug": "methotrexate", "claim": "used", "hedged": True}]}}
+    m = score(gold, pred)["treatments"]
+    assert (m["hedged_acc"], m["hedged_pairs"]) == (0.5, 2)

@@ -231,7 +231,7 @@ def assemble(out_dir: Path, markers: Sequence[dict], options: RunOptions, t_star
                     if winners.get(meta["id"]) == (m["index"], ordinal):
                         counts.docs_by_lang["+".join(meta["langs"]) or "none"] += 1
                         counts.docs_by_format[meta["source_format"] or "unknown"] += 1
-                        doc_meta[meta["id"]] = {"pmid": meta["pmid"], "doi": meta["doi"]}
+                        doc_meta[meta["id"]] = {"pmid": meta["pmid"], "doi": meta["doi"], "year": meta["year"]}
             with open(parts / f"{m['index']:06d}.records.jsonl", encoding="utf-8") as fh:
                 for line in fh:
                     d = json.loads(line)
@@ -251,7 +251,7 @@ def assemble(out_dir: Path, markers: Sequence[dict], options: RunOptions, t_star
             fh.write(json.dumps(issue, ensure_ascii=False) + "\n")
     seconds = time.perf_counter() - t_start
     manifest = build_manifest(
-        inputs=[Path(m["path"]) for m in markers],
+        inputs=[Path(m["path"]).resolve() for m in markers],
         counts=counts,
         versions=_versions(options),
         timings={"total": seconds, "tasks": sum(m["seconds"] for m in markers)},

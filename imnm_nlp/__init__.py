@@ -31,6 +31,13 @@ def read_documents(paths, fmt="auto", on_issue=None):  # type: ignore[no-untyped
     return _read(paths, fmt=fmt, on_issue=on_issue)
 
 
+def tag_rules(text: str, lang: str):  # type: ignore[no-untyped-def]
+    """Rule-based entity spans of a text; see :func:`imnm_nlp.tagging.tag_rules`."""
+    from imnm_nlp.tagging import tag_rules as _tag
+
+    return _tag(text, lang)
+
+
 def load(use_model: bool = True, model_path: str | None = None, **kwargs):  # type: ignore[no-untyped-def]
     """Build the analysis pipeline: ``nlp = imnm_nlp.load(); nlp("text", lang=None)``.
 
@@ -49,7 +56,7 @@ def extract(inputs, out, **kwargs):  # type: ignore[no-untyped-def]
 
 
 __all__ = [
-    "__version__", "load", "extract", "read_documents",
+    "__version__", "load", "extract", "read_documents", "tag_rules",
     "Document", "Section", "ReadIssue", "Rate", "EntitySpan", "Provenance",
     "Mention", "EpiFigure", "TreatmentClaim", "RiskFactor", "record_from_dict",
     "ImnmError", "InputError", "ModelError", "ReaderError", "RecordError", "ResourceError", "ReviewError",

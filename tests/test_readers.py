@@ -373,3 +373,14 @@ def test_refworks_continuation_lines(tmp_path: Path) -> None:
     assert not issues
     assert docs[0].sections[1].text == "Anti-HMGCR myopathy was seen in AD patients treated with statins. NO difference by dose."
     assert docs[1].sections[1].text == "抗HMGCR抗体阳性的免疫介导坏死性肌病患者"
+
+
+def test_jsonl_with_a_first_line_longer_than_the_sniffed_prefix(tmp_path: Path) -> None:
+    import json as _json
+
+    from imnm_nlp.readers.detect import detect_format
+
+    big = "Anti-HMGCR antibodies were found in 12 of 48 patients (25%). " * 2000
+    path = tmp_path / "docs.data"  # no telling extension: detection must rely on the content
+    path.write_text(_json.dumps({"id": "big", "text": big}) + "\n" + _json.dumps({"id": "b", "text": "x"}) + "\n", "utf-8")
+    assert detect_format(path) == "jsonl"

@@ -188,8 +188,14 @@ def detect_format(path: Path) -> str:
     for name, pattern in _SIGNATURES:
         if lines and pattern.match(lines[0].lstrip("\ufeff")):
             return name
-    if lines and lines[0].startswith("{") and _is_json_object(lines[0]):
-        return "jsonl"
+    if lines and lines[0].startswith("{"):
+        # A first line longer than the sniffed prefix (a 1 MB abstract) cannot be parsed here: trust the
+        # object's opening and the file name instead.
+        first_line_cut = "\n" not in text
+        if _is_json_object(lines[0]) or (first_line_cut and re.match(r'\{\s*"', lines[0])) or (
+            path.name.lower().removesuffix(".gz").endswith((".jsonl", ".ndjson"))
+        ):
+            return "jsonl"
     # A MEDLINE export sometimes starts with a blank PMID-less header; look a little further.
     if any(_SIGNATURES[0][1].match(ln) for ln in lines):
         return "medline"

@@ -174,6 +174,7 @@ def score(gold_docs: Sequence[Mapping[str, Any]], predictions: Mapping[str, Mapp
 
 def predict_gold(gold_docs: Iterable[Mapping[str, Any]], pipeline: Any) -> dict[str, dict[str, Any]]:
     """Run ``pipeline.analyze_text`` over each gold text; return predictions in the gold format, keyed by id."""
+    from imnm_nlp.extraction.epi import collapse_epi
     from imnm_nlp.extraction.treatment import collapse_claims
 
     out: dict[str, dict[str, Any]] = {}
@@ -188,7 +189,7 @@ def predict_gold(gold_docs: Iterable[Mapping[str, Any]], pipeline: Any) -> dict[
                     "measure": f.measure, "value": f.value, "value_high": f.value_high, "unit": f.unit,
                     "population": f.population, "region": f.region, "evidence": f.provenance.sentence,
                 }
-                for f in res.epi
+                for f in collapse_epi(res.epi)  # a figure restated in one abstract is one gold item
             ],
             "treatments": [
                 {

@@ -232,3 +232,11 @@ def test_space_free_runs_stay_fast() -> None:
     split_sentences(text, "en")
     split_sentences(text, "zh")
     assert time.perf_counter() - t0 < 3.0
+
+
+def test_full_width_decimal_point_is_not_a_sentence_end() -> None:
+    from imnm_nlp.text.sentences import split_sentences
+
+    text = "感染率为4．92％。对照组为１．５％．结论 有效。"
+    sents = [text[a:b] for a, b in split_sentences(text, "zh")]
+    assert sents == ["感染率为4．92％。", "对照组为１．５％．", "结论 有效。"]

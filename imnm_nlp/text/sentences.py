@@ -81,8 +81,9 @@ def _boundaries_zh(text: str, split_semicolons: bool) -> list[int]:
     pattern = _ZH_TERM if split_semicolons else _ZH_TERM_NO_SEMI
     for m in pattern.finditer(text):
         run = m.group()
-        # A run made only of "." (half-width) must be a full stop; "..." is an ellipsis.
-        if set(run.rstrip(_CLOSE)) <= {"."}:
+        # A run made only of "." or "．" must be a full stop ("..." is an ellipsis); CNKI text writes
+        # decimals with the full-width dot too ("4．92％").
+        if set(run.rstrip(_CLOSE)) <= {".", "．"}:
             if len(run.rstrip(_CLOSE)) > 1 or not _dot_is_full_stop(text, m.start()):
                 continue
         elif run[0] in "?!" and _ASCII_ALNUM_AROUND.match(text, max(0, m.start() - 1)):

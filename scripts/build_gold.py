@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 GOLD = Path(__file__).resolve().parent.parent / "corpora" / "gold"
-PARTS = ("zh.jsonl", "en.jsonl", "myositis.jsonl")
+PARTS = ("zh.jsonl", "en.jsonl", "myositis.jsonl", "myositis2.jsonl")
 
 
 def main() -> int:

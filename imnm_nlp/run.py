@@ -212,19 +212,18 @@ def _winners(markers: Sequence[dict], parts: Path) -> tuple[dict[str, tuple[int,
 def assemble(out_dir: Path, markers: Sequence[dict], options: RunOptions, t_start: float, report: bool = False) -> RunSummary:
     """Merge the part files, in input order, into the run's outputs (each written atomically)."""
     from imnm_nlp.writers.atomic import atomic_write
-    from imnm_nlp.writers.csv import write_claims_csv
+    from imnm_nlp.writers.csv import claims_csv_writer
     from imnm_nlp.writers.manifest import build_manifest, write_manifest
-    from imnm_nlp.records import record_from_dict
 
     from imnm_nlp.writers.manifest import RunCounts
 
     parts = out_dir / PARTS
     winners, dups = _winners(markers, parts)
     counts = RunCounts()
-    doc_meta: dict[str, dict[str, Any]] = {}
-    claims = []
-    with atomic_write(out_dir / "records.jsonl") as frec:
+    # Streamed part by part: memory stays bounded by one input file's records, whatever the dump's size.
+    with atomic_write(out_dir / "records.jsonl") as frec, claims_csv_writer(out_dir / "claims.csv") as sheet:
         for m in markers:
+            doc_meta: dict[str, dict[str, Any]] = {}
             with open(parts / f"{m['index']:06d}.docs.jsonl", encoding="utf-8") as fh:
                 for ordinal, line in enumerate(fh):
                     meta = json.loads(line)
@@ -232,6 +231,7 @@ def assemble(out_dir: Path, markers: Sequence[dict], options: RunOptions, t_star
                         counts.docs_by_lang["+".join(meta["langs"]) or "none"] += 1
                         counts.docs_by_format[meta["source_format"] or "unknown"] += 1
                         doc_meta[meta["id"]] = {"pmid": meta["pmid"], "doi": meta["doi"], "year": meta["year"]}
+            claims = []
             with open(parts / f"{m['index']:06d}.records.jsonl", encoding="utf-8") as fh:
                 for line in fh:
                     d = json.loads(line)
@@ -241,8 +241,8 @@ def assemble(out_dir: Path, markers: Sequence[dict], options: RunOptions, t_star
                     counts.add_record(d)
                     frec.write(json.dumps(d, ensure_ascii=False) + "\n")
                     if d["type"] in CLAIM_TYPES:
-                        claims.append(record_from_dict(d))
-    write_claims_csv(out_dir / "claims.csv", claims, documents_meta=doc_meta)
+                        claims.append(d)
+            sheet.add(claims, documents_meta=doc_meta)
     # Readers flag duplicates within one file; the assembly sees every file, so its own report replaces theirs.
     issues = [i for m in markers for i in m["issues"] if i["kind"] != "duplicate"] + [d.to_dict() for d in dups]
     with atomic_write(out_dir / "errors.jsonl") as fh:

@@ -39,14 +39,15 @@ from __future__ import annotations
 import csv
 import math
 import os
-from typing import Any, Iterable, Mapping
+from contextlib import contextmanager
+from typing import Any, Iterable, Iterator, Mapping
 
 from imnm_nlp.errors import RecordError
 from imnm_nlp.writers.atomic import atomic_write
 
 __all__ = [
     "CLAIMS_COLUMNS", "CORRECTION_COLUMNS", "NUMERIC_COLUMNS", "DANGEROUS_PREFIXES", "REVIEWABLE_TYPES",
-    "write_claims_csv", "claim_rows", "neutralize", "unneutralize", "doc_meta_from_documents",
+    "write_claims_csv", "claims_csv_writer", "ClaimsSheet", "claim_rows", "neutralize", "unneutralize", "doc_meta_from_documents",
 ]
 
 REVIEWABLE_TYPES = ("epi", "treatment", "risk_factor")
@@ -202,10 +203,33 @@ def write_claims_csv(
     Raises:
         RecordError: a record lacks provenance or carries a non-finite number.
     """
-    rows = claim_rows(records, documents_meta)
+    with claims_csv_writer(path) as sheet:
+        return sheet.add(records, documents_meta)
+
+
+class ClaimsSheet:
+    """An open claims.csv: ``add()`` appends the rows of a batch of records, sorted within the batch."""
+
+    def __init__(self, writer: Any) -> None:
+        self._writer = writer
+        self.rows = 0
+
+    def add(self, records: Iterable[Any], documents_meta: Mapping[str, Mapping[str, Any]] | None = None) -> int:
+        rows = claim_rows(records, documents_meta)
+        self._writer.writerows(rows)
+        self.rows += len(rows)
+        return len(rows)
+
+
+@contextmanager
+def claims_csv_writer(path: str | os.PathLike[str]) -> Iterator[ClaimsSheet]:
+    """Write claims.csv batch by batch (memory bounded by one batch), atomically.
+
+    A run adds one batch per input file in input order, so the sheet's order is stable whatever engine ran the
+    files, without holding every claim of a whole dump in memory to sort it.
+    """
     # newline="" lets the csv module own line ends (CRLF), so an embedded "\n" in a cell stays inside it.
     with atomic_write(path, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=CLAIMS_COLUMNS, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
         writer.writeheader()
-        writer.writerows(rows)
-    return len(rows)
+        yield ClaimsSheet(writer)

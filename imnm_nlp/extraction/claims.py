@@ -39,6 +39,11 @@ from imnm_nlp.records import EntitySpan
 _GAP = {"en": 30, "zh": 10}
 _COMMA = {"en": re.compile(r",\s|\s(?:whereas|but|while)\s"), "zh": re.compile(r"[，,、:：]")}
 _NEAR = {"en": 70, "zh": 25}
+# "prevent complications", "减少不良反应": a harm avoided is no adverse claim
+_PREVENTED = {"en": re.compile(r"(?:prevent(?:s|ed|ing)?|prevention of|avoid(?:s|ed|ing)?|reduc(?:e|es|ed|ing)|minimi[sz]e)\s+(?:the\s+)?$", re.I),
+              "zh": re.compile(r"(?:预防|避免|减少|降低)$")}
+# "4 as first-line therapy", "when used as first-line": how patients were treated, not advice
+_DESCRIBED_LINE = re.compile(r"(?:\d\s*|used\s+|given\s+|received\s+(?:it\s+)?)as\s+$|\d\s*例?(?:作为|为)$", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,9 +154,12 @@ def claims_for(text: str, lang: str, sentence: tuple[int, int], drug: EntitySpan
     partial = find_cues(text, rules.partial_response, lang, e0, r1)
     unproven = find_cues(text, rules.unproven, lang, e0, r1)
     # "partial response" alone and "not proven effective" state no efficacy either way.
+    # "responded" inside "who had incompletely responded to glucocorticoids" is a failure of another drug
+    failures = find_cues(text, claims["ineffective_before"], lang, s0, s1)
     effective = [c for c in find_cues(text, claims["effective"], lang, e0, r1)
                  if not any(p0 <= c[0] < p1 for p0, p1, _ in partial)
-                 and not any(0 <= c[0] - u1 <= 12 for _, u1, _ in unproven)]
+                 and not any(0 <= c[0] - u1 <= 12 for _, u1, _ in unproven)
+                 and not any(f0 <= c[0] < f1 for f0, f1, _ in failures)]
     if not out and not aim:
         negated = [c for c in effective if _in(neg, c[0], c[1])]
         # Negated efficacy about this drug ("did not improve with X", "X治疗无明显改善") is ineffective.
@@ -159,7 +167,8 @@ def claims_for(text: str, lang: str, sentence: tuple[int, int], drug: EntitySpan
             a, b, cue = negated[0]
             out.append(ClaimCue("ineffective", a, b, cue, negated=True, score=0.7))
     near = [c for c in find_cues(text, claims["adverse"], lang, r0, r1)
-            if min(abs(c[0] - drug.end), abs(drug.start - c[1])) <= _NEAR[lang]]
+            if min(abs(c[0] - drug.end), abs(drug.start - c[1])) <= _NEAR[lang]
+            and not _PREVENTED[lang].search(text[max(s0, c[0] - 16) : c[0]])]
     if near and not any(o.claim == "ineffective" for o in out):
         a, b, cue = near[0]
         out.append(ClaimCue("adverse", a, b, cue, negated=_in(neg, a, b), score=0.7))
@@ -168,7 +177,8 @@ def claims_for(text: str, lang: str, sentence: tuple[int, int], drug: EntitySpan
         if positive:
             a, b, cue = min(positive, key=lambda c: abs(c[0] - drug.start))
             out.append(ClaimCue("effective", a, b, cue, score=0.8))
-    rec = find_cues(text, claims["recommended"], lang, r0, r1)
+    rec = [c for c in find_cues(text, claims["recommended"], lang, r0, r1)
+           if not _DESCRIBED_LINE.search(text[max(s0, c[0] - 14) : c[0]])]
     if rec and not aim:
         a, b, cue = rec[0]
         out.append(ClaimCue("recommended", a, b, cue, negated=_in(neg, a, b), score=0.7))

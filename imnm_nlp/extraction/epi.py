@@ -42,6 +42,7 @@ from imnm_nlp.extraction.context import (
     clause_group, entities_in, find_regions, is_myositis, main_disease, mark_myositis_aliases, name_of, per_sentence,
     pick_region,
 )
+from imnm_nlp.extraction.counts import extra_count_slots
 from imnm_nlp.extraction.cues import has_cue
 from imnm_nlp.extraction.figures import Slot, ci_after, count_slots, figure_slots, period_in, respectively_numbers
 from imnm_nlp.extraction.hints import DEFAULT_POLICY, HintPolicy, SentenceHint, hint_for
@@ -135,7 +136,9 @@ def extract_epi(text: str, lang: str, sentences: Sequence[tuple[int, int]], enti
         regions = find_regions(text, lang, s0, s1, sent_ents)
         period = period_in(text[s0:s1])
         slots = figure_slots(text, [e for e in sent_ents if e.label == "RATE"])
-        slots = sorted(slots + count_slots(text, lang, sentence, sent_ents), key=lambda s: s.start)
+        counted = count_slots(text, lang, sentence, sent_ents)
+        counted += [c for c in extra_count_slots(text, lang, sentence, sent_ents) if all(c.start != o.start for o in counted)]
+        slots = sorted(slots + counted, key=lambda s: s.start)
         if slots:
             resp = has_cue(text, rules.respectively, lang, s0, s1)
             taken = [(e.start, e.end) for e in sent_ents]

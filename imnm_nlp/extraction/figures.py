@@ -146,7 +146,7 @@ def rate_of(span: EntitySpan) -> Rate | None:
     rate = span.rate if span.rate is not None else fallback_rate(span.text)
     if rate is None:
         return None
-    if rate.numerator == 1 and rate.total is not None and rate.total >= 1000:
+    if rate.numerator == 1 and rate.total is not None and rate.total >= 1000 and "/" in span.text:
         return Rate(1.0, f"per {rate.total}", per_100k=round(100_000 / rate.total, 6))
     year = re.match(r"^((?:19|20)\d{2})\s*(?:to|-|–|至|~)\s*(.+)$", span.text)
     if year and rate.value == float(year.group(1)):

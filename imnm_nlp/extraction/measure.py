@@ -31,6 +31,7 @@ _CHANGE = re.compile(
     r"(?:increased|decreased|rose|fell|declined|dropped|reduced|grew|increase of|decrease of|reduction of|"
     r"升高了|降低了|下降了|增加了|提高了|减少了|增长了)\s*(?:by\s*)?(?:approximately|about|nearly|约)?\s*$", re.IGNORECASE)
 _MEAN_SD = re.compile(r"\s*(?:±|\+/-|\+-)\s*")
+_CLAUSE_COMMA = re.compile(r"[,;，；]\s")
 _ABBR_RATE = re.compile(r"(?<![A-Za-z])[A-Z]{2,6}\s*(?:平均)?率")
 
 
@@ -92,7 +93,11 @@ class SentenceJudge:
             after = (slot.end, min(nxt, g1, slot.end + _AFTER[lang]))
             local0 = max(w0, slot.start - _BEFORE[lang])
             explicit = sorted(_explicit_cues(text, lang, rules, w0, slot.start) + self._disease_rate(w0, slot.start))
-            demo = self._veto(rules.demographic, local0, slot.start) or self._veto(rules.demographic, *after)
+            # demographics count only in the figure's own comma clause: "26 (90%) were female, and 12 (41%)
+            # had CADM" (the 41% is no demographic), "detected (21.4%), with onset age from 6 to 67 years"
+            d0 = max([local0] + [m.end() for m in _CLAUSE_COMMA.finditer(text, local0, slot.start)])
+            d1 = next((m.start() for m in _CLAUSE_COMMA.finditer(text, after[0], after[1])), after[1])
+            demo = self._veto(rules.demographic, d0, slot.start) or self._veto(rules.demographic, after[0], d1)
             measure, score = zipped.get(slot.start, (None, 0.0))
             vetoed = False
             if measure is None and explicit:
@@ -165,11 +170,13 @@ class SentenceJudge:
         if following:
             return _measure_of_cue(rules, following[0][2]) or "proportion", 0.8
         pct = slot.rate.unit == "percent"
-        if not pct and (slot.rate.person_years or _ANNUAL.search(text, max(g0, slot.start - 30), min(g1, slot.end + 30))):
-            return "incidence", 0.7
         drug_near = bool(entities_in(self.ents, local0, after[1], ("DRUG",)))
+        # continuation first: "a mortality rate of 60/1000 person-years in IIM and 20/1000 person-years in
+        # the general population" keeps its worded measure, person-years or not
         if same_group and prev_measure and not drug_near and (not demo or prev_demo):
             return prev_measure, 0.8
+        if not pct and (slot.rate.person_years or _ANNUAL.search(text, max(g0, slot.start - 30), min(g1, slot.end + 30))):
+            return "incidence", 0.7
         if demo or drug_near:
             return None, 0.0
         if not pct:
@@ -179,9 +186,20 @@ class SentenceJudge:
         near = [e for e in entities_in(self.ents, g0, g1, ("ANTIBODY", "HLA_ALLELE", "DISEASE"))
                 if e.end >= slot.start - reach and e.start <= slot.end + reach]
         lo, hi = max(g0, slot.start - reach), min(g1, slot.end + reach)
+        if slot.bare and slot.rate.total and any(0 <= e.start - slot.end <= 1 for e in near):
+            return "proportion", 0.6  # "4,534 patients ..., with 2,902 dermatomyositis": a count of a subtype
         if near and has_cue(text, rules.measures["proportion"] + rules.share_cues, lang, lo, hi):
+            if self._treatment_outcome(slot.end, g1):
+                return None, 0.0
             return "proportion", 0.6
         return None, 0.0
+
+    def _treatment_outcome(self, start: int, g1: int) -> bool:
+        """"One-third of patients ... improved ... following RTX": what the figure's clause says after it is a
+        response, and the sentence names a drug or a treatment: a treatment outcome, not a share of a disease."""
+        text, lang, rules = self.text, self.lang, self.rules
+        treated = bool(entities_in(self.ents, *self.sentence, ("DRUG",))) or has_cue(text, rules.treatment_words, lang, *self.sentence)
+        return treated and has_cue(text, rules.non_epi, lang, start, g1)
 
     def _respectively(self, slots: list[Slot]) -> dict[int, tuple[str, float]]:
         """``incidence and prevalence were 0.83 and 1.85 ..., respectively`` → zip measures with figures."""

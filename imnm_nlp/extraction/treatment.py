@@ -44,7 +44,7 @@ from imnm_nlp.extraction.context import (
 from imnm_nlp.extraction.cues import find_cues, has_cue
 from imnm_nlp.extraction.epi import check_inputs
 from imnm_nlp.extraction.figures import rate_of
-from imnm_nlp.extraction.hedging import is_hedged, is_negated
+from imnm_nlp.extraction.hedging import is_hedged, is_negated, negation_scope
 from imnm_nlp.extraction.hints import DEFAULT_POLICY, HintPolicy, SentenceHint, hint_for
 from imnm_nlp.extraction.rules import ExtractionRules, exposure_only_drugs, load_rules, myositis_treatments
 from imnm_nlp.records import EntitySpan, RiskFactor, SectionContext, TreatmentClaim
@@ -140,6 +140,11 @@ def _myositis_topic(ents: Sequence[EntitySpan], lang: str) -> bool:
     return bool(diseases) and 2 * sum(is_myositis(e, lang) for e in diseases) >= len(diseases)
 
 
+_EXAMPLES = re.compile(r"\s*[,(（]?\s*(?:such as|including|e\.g\.,?|for example|如|包括)\s*", re.IGNORECASE)
+_SUBSET = re.compile(r"\s*(?:\d+|[A-Z][a-z]+(?:-[a-z]+)?)\s*(?:[(\[]\s*[\d.]+\s*%\s*[)\]])?\s+(?:of\s+(?:the\s+)?\w+\s+)?"
+                     r"(?:patients|cases|subjects|children)\b|\s*(?:其中)?\d+\s*例")
+
+
 def _failed_next(text: str, lang: str, sentences: Sequence[tuple[int, int]], idx: int,
                  by_sentence: Sequence[Sequence[EntitySpan]], rules: ExtractionRules) -> bool:
     """``...was treated with steroids. The CK increase persisted, however``: the next sentence, naming
@@ -150,7 +155,26 @@ def _failed_next(text: str, lang: str, sentences: Sequence[tuple[int, int]], idx
     if any(e.label == "DRUG" for e in by_sentence[idx + 1]):
         return False
     head = min(n1, n0 + (80 if lang == "en" else 25))
+    if _SUBSET.match(text, n0):
+        return False  # "Eight (38.1%) patients experienced relapse": some patients, not a failed drug
     return has_cue(text, rules.failure_followup, lang, n0, head)
+
+
+def _improved_next(text: str, lang: str, sentences: Sequence[tuple[int, int]], idx: int,
+                   by_sentence: Sequence[Sequence[EntitySpan]], rules: ExtractionRules) -> bool:
+    """``...加用环孢素A。早期治疗效果及远期预后均较好``: the next sentence, naming no drug of its own and
+    stating no failure, opens with an outcome that improved: the drugs this sentence only *used* worked."""
+    if idx + 1 >= len(sentences):
+        return False
+    n0, n1 = sentences[idx + 1]
+    if any(e.label == "DRUG" for e in by_sentence[idx + 1]) or has_cue(text, rules.aim_cues, lang, n0, n1):
+        return False
+    head = min(n1, n0 + (80 if lang == "en" else 30))
+    if has_cue(text, rules.failure_followup, lang, n0, n1) or has_cue(text, rules.claims["ineffective_after"], lang, n0, n1):
+        return False
+    neg = [(n0 + a, n0 + b) for a, b in negation_scope(text[n0:n1], lang)]
+    cues = find_cues(text, rules.claims["effective"], lang, n0, head)
+    return any(not any(a < ce and cs < b for a, b in neg) for cs, ce, _ in cues)
 
 
 def _named_causes(ents: Sequence[EntitySpan], claims: Sequence[TreatmentClaim]) -> set[str]:
@@ -195,9 +219,12 @@ def extract_treatments(text: str, lang: str, sentences: Sequence[tuple[int, int]
             risks.extend(_risk(text, sentence, e, ctx, lang, sent_ents) for e in sent_ents if e.label == "HLA_ALLELE")
         hint = hint_for(hints, idx)
         failed_next = bool(drugs) and _failed_next(text, lang, sentences, idx, by_sentence, rules)
+        improved_next = bool(drugs) and not failed_next and _improved_next(text, lang, sentences, idx, by_sentence, rules)
         for drug in drugs:
             canonical = name_of(drug).lower()
             kind = (drug.kind or "").lower()
+            if _EXAMPLES.match(text, drug.end) and any(d.start > drug.end for d in drugs):
+                continue  # "immunomodulatory agents such as methotrexate, IVIG": the claims name the members
             exposure_only = canonical in exposure or kind in exposure
             if exposure_only and stopped(text, lang, drug, drugs, rules):
                 continue  # stopping a statin is no claim (ANNOTATION.md)
@@ -215,14 +242,24 @@ def extract_treatments(text: str, lang: str, sentences: Sequence[tuple[int, int]
                 found = [ClaimCue("adverse", drug.start, drug.end, "", score=0.7)]
             elif not found and stopped(text, lang, drug, drugs, rules):
                 found = [ClaimCue("used", drug.start, drug.end, "", score=0.5)]  # tapered or stopped: it was used
+            elif stopped(text, lang, drug, drugs, rules):
+                # "a reduction of steroid dose", "prednisone dose could be reduced": the drug was used; the
+                # improvement or the side effects of the sentence belong to what allowed the taper
+                found = [ClaimCue("used", c.cue_start, c.cue_end, c.cue, c.negated, 0.5)
+                         if c.claim in ("effective", "adverse") else c for c in found]
             if failed_next:
                 found = [ClaimCue("ineffective", c.cue_start, c.cue_end, c.cue, c.negated, 0.6) if c.claim == "used" else c
+                         for c in found]
+            elif improved_next:
+                found = [ClaimCue("effective", c.cue_start, c.cue_end, c.cue, c.negated, 0.6) if c.claim == "used" else c
                          for c in found]
             hedged = is_hedged(sent_text, lang, drug.start - s0, drug.end - s0) or bool(
                 hint and hint.hedged is not None and hint.hedged >= policy.hedge_at)
             population = _population(text, lang, sentence, drug, sent_ents, drugs, rules, default)
             region, _ = drug_region(text, lang, sentence, drug, drugs, rules)
             for cue in found:
+                if cue.claim == "used" and is_negated(sent_text, lang, drug.start - s0, drug.end - s0):
+                    continue  # "treated without systemic corticosteroids": not used
                 hedged_here = hedged or (cue.cue_end > cue.cue_start and is_hedged(sent_text, lang, cue.cue_start - s0, cue.cue_end - s0))
                 negated = cue.negated or is_negated(sent_text, lang, drug.start - s0, drug.end - s0)
                 responders, treated = _counts(region, sent_ents) if cue.claim in ("effective", "ineffective") else (None, None)

@@ -21,20 +21,28 @@ import re
 from typing import Callable, Iterator
 
 from imnm_nlp.errors import RecordError
+from imnm_nlp.normalize.numwords import FRACTION, NUMWORD, fraction_value, to_number
 from imnm_nlp.records import Rate
 from imnm_nlp.tagging.view import width_view
 
 # Numbers. A value may carry a sign when nothing alphanumeric precedes it (``-6.44%`` yes, ``IL-6`` no).
-_NB = r"(?<![A-Za-z0-9.,])"
+_NB = r"(?<![A-Za-z0-9.])(?<![0-9],)"  # not inside 1,234 or 1.5; after a CJK comma is fine
 NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 SNUM = rf"{_NB}(?:(?<![0-9])[-+](?=\d))?(?:{NUM})(?![0-9])"
 _DEN_DIGITS = r"\d{1,3}(?:[,\s]\d{3})+|\d+"
 _POW10 = r"(?:100|10|1)(?:[,\s]?000)+"
 _RANGE_SEP = r"\s?(?:-|~|to|至|到|－)\s?"
 _CI = rf"\s?[(\[]\s?95\s?%\s?(?:CI|CrI|confidence interval|可信区间|置信区间)\s?[:,]?\s?(?P<cil>{NUM})\s?%?{_RANGE_SEP}(?P<cih>{NUM})\s?%?\s?[)\]]"
-_EN_SCALE = r"(?:1\s)?(?:million|thousand|billion)|hundred thousand|10\^?\s?[3-9]|10[³⁴⁵⁶⁷⁸⁹]"
+_EN_SCALE = r"(?:1\s)?(?:million|thousand|billion)|hundred thousand|10\^?\s?[3-9]|10[³⁴⁵⁶⁷⁸⁹]|10\s?\(\s?[3-9]\s?\)"
+# a number written as a word ("eight cases per million"); only where a digit figure would be a rate too
+WNUM = rf"(?:{NUMWORD})"
+# "2000 to 14.0/100,000": a year is never the low end of a range of rates
+_NOT_YEAR_RANGE = r"(?!(?:19|20)\d\d\s?(?:-|~|to|至|到)\s?\d)"
+_LIST_SEP = r"(?:\s?[,，、]\s?(?:and\s|or\s)?|\s(?:and|or|vs\.?|versus)\s|\s?[和与及]\s?)"
+# the counted thing between a figure and its denominator ("11.3 events per 100,000")
+_EVENTS = r"(?:new\s)?(?:(?:cases?|events?|deaths?|diagnoses|infections?|patients?|individuals?)\s?)?"
 _POP = (r"(?:person|patient|people|population|inhabitant|individual|resident|subject|adult|child|children|"
-        r"men|women|persons|live\sbirths?|births?|general\spopulation)s?")
+        r"men|women|persons|live\sbirths?|births?|general\spopulation)s?(?![A-Za-z])")
 _PY = r"(?:person|patient|subject)s?[-\s]?years?|PYs?|py"
 _TIME = r"(?:\s?(?:per|/|a|each)\s?(?:year|yr|annum)|\s?annually|\s?yearly)"
 _NOUNS = (r"patients|cases|subjects|participants|individuals|persons|people|children|adults|men|women|"
@@ -47,7 +55,7 @@ _ZH_DIGIT = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 
 
 
 def _num(s: str) -> float:
-    return float(s.replace(",", "").replace(" ", "").replace("+", ""))
+    return to_number(s)
 
 
 def _scale_en(s: str) -> int:
@@ -56,7 +64,8 @@ def _scale_en(s: str) -> int:
     for w, n in (("hundred thousand", 100_000), ("million", 1_000_000), ("billion", 1_000_000_000), ("thousand", 1000)):
         if w in s:
             return n
-    m = re.match(r"10\^?\s?([3-9])$", s) or re.match(r"10([³⁴⁵⁶⁷⁸⁹])$", s)
+    m = (re.match(r"10\^?\s?([3-9])$", s) or re.match(r"10([³⁴⁵⁶⁷⁸⁹])$", s)
+         or re.match(r"10\s?\(\s?([3-9])\s?\)$", s))
     if m:
         return 10 ** int(m.group(1).translate(str.maketrans("³⁴⁵⁶⁷⁸⁹", "3456789")))
     return int(re.sub(r"[,\s]", "", s))
@@ -107,7 +116,7 @@ _I = re.IGNORECASE
 
 
 def _rules() -> list[_Rule]:
-    rng = rf"(?P<v>{SNUM})(?:{_RANGE_SEP}(?P<hi>{NUM}))?"
+    rng = rf"{_NOT_YEAR_RANGE}(?P<v>{SNUM}|{WNUM})(?:{_RANGE_SEP}(?P<hi>{NUM}))?"
     return [
         # 95% CI with its bounds, and 95%CI alone: blockers (never RATE)
         (re.compile(rf"(?:{_NB}\d{{2}}(?:\.\d)?\s?%\s?(?:CI|CrI|confidence intervals?|可信区间|置信区间)"
@@ -116,24 +125,37 @@ def _rules() -> list[_Rule]:
         # percentages and percentage ranges: 25%, 20%-30%, 20-30%, 20% to 30%, 25 percent
         (re.compile(rf"(?P<v>{SNUM})(?:\s?%?{_RANGE_SEP}(?P<hi>{NUM}))?\s?(?:%|percent\b|per\scent\b)", _I),
          lambda m: _pct(_num(m["v"]), _hi(m))),
+        (re.compile(rf"(?P<v>{WNUM})\s(?:percent|per\scent)\b", _I), lambda m: _pct(_num(m["v"]))),
+        # figures sharing one percent sign are one RATE each: "92.7, 73.6 and 55.1%", "(95.2 vs 72.4%)"
+        (re.compile(rf"(?<![<>=≤≥]\s)(?<![<>=≤≥])(?P<v>{SNUM})(?=(?:{_LIST_SEP}(?:{NUM}))*{_LIST_SEP}(?:{NUM})\s?%(?!\s?(?:CI|CrI|conf)))", _I),
+         lambda m: _pct(_num(m["v"])) if 0 <= _num(m["v"]) <= 100 else None),
+        # spelled-out shares of a group: "One-third of patients" (the "of" stays outside)
+        (re.compile(rf"{FRACTION}(?=\s+of\b)", _I), lambda m: _pct(fraction_value(m["fk"], m["fd"]))),
         # per mille / per ten thousand signs
         (re.compile(rf"(?P<v>{SNUM})(?:{_RANGE_SEP}(?P<hi>{NUM}))?\s?(?P<sign>[‰‱])"),
          lambda m: _per(_num(m["v"]), _hi(m), _PERMILLE[m["sign"]], False)),
         # English population rates: 0.83 per 100,000 [person-years] [per year], 1-6 per million, 1.1 (95% CI ...) per 100 000
-        (re.compile(rf"{rng}(?:{_CI})?\s?(?:new\s)?(?:cases?\s)?(?:per\s?(?P<den>{_EN_SCALE}|{_DEN_DIGITS})|/\s?(?P<den2>{_POW10}|{_EN_SCALE}))"
+        (re.compile(rf"{rng}(?:{_CI})?\s?{_EVENTS}(?:per\s?(?P<den>{_EN_SCALE}|{_DEN_DIGITS})|/\s?(?P<den2>{_POW10}|{_EN_SCALE}))"
                     rf"(?:\s?(?P<py>{_PY})|\s(?:{_POP}))?(?:{_TIME})?(?![0-9])", _I),
          lambda m: _per(_num(m["v"]), _hi(m), _scale_en(m["den"] or m["den2"]), bool(m["py"]), _ci(m))),
         # 1 in 8,400 (population odds); the whole must look like a population, not a year (3 in 2019)
         (re.compile(rf"{_NB}(?P<v>1)\s(?:in|out\sof)\s(?P<den>\d{{1,3}}(?:,\d{{3}})+|\d{{3,}})(?![0-9])", _I),
          lambda m: None if re.fullmatch(r"(19|20)\d\d", m["den"]) else _per(1.0, None, _scale_en(m["den"]), False)),
-        # counts of a whole: 12 of 48 patients, 12 out of the 48 cases
-        (re.compile(rf"{_NB}(?P<k>\d+)\s(?:of|out\sof)\s(?:the\s|all\s)?(?P<n>\d+)(?![0-9.,])(?:\s(?:{_NOUNS})\b)?", _I),
+        # counts of a whole: 12 of 48 patients, 12 out of the 48 cases, Thirty-four out of 35 patients
+        (re.compile(rf"(?:{_NB}(?P<k>\d+)|(?P<kw>{WNUM}))\s(?:of|out\sof)\s(?:the\s|all\s)?"
+                    rf"(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+)(?![0-9.,])(?:\s(?:{_NOUNS})\b)?", _I),
+         lambda m: _count(int(_num(m["k"] or m["kw"])), int(_num(m["n"])))),
+        # population odds as a ratio: 1:26 676 (a dilution 1:1000 is not one)
+        (re.compile(rf"{_NB}(?P<v>1)\s?[:∶]\s?(?P<den>\d{{1,3}}(?:[,\s]\d{{3}})+|\d{{4,}})(?![0-9])"), _ratio),
+        # Chinese counts of a whole: 48例中12例, 50例患者中有12例 (not when a percentage follows: that one is the RATE)
+        (re.compile(rf"{_NB}(?P<n>\d+)\s?(?:例|名)[\u4e00-\u9fff]{{0,8}}?中\s?(?:共有|仅有|有|共|仅)?\s?(?P<k>\d+)\s?(?:例|名)"
+                    rf"(?![\u4e00-\u9fff]{{0,6}}\s?[(（]\s?\d[\d.]*\s?[%％])"),
          lambda m: _count(int(m["k"]), int(m["n"]))),
         # X/N: a population rate when N is 1,000 or a power of ten above, else a count (22/405)
         (re.compile(rf"{_NB}(?<!/)(?P<v>{NUM})\s?/\s?(?P<den>{_DEN_DIGITS})(?![0-9/.]|\s?(?:mm|mg|g\b|kg|ml|mL|l\b|L\b|μ|u|U))"),
          _slash),
         # Chinese: 0.83/10万, 1~6/10万, 3/10万人年, 0.83例/10万人, 1/10万~6/10万
-        (re.compile(rf"(?P<v>{SNUM})(?:{_RANGE_SEP}(?P<hi>{NUM}))?\s?(?:例|人)?\s?/\s?(?P<den>{_ZH_SCALE})(?P<ppl>人口?|居民)?"
+        (re.compile(rf"{_NOT_YEAR_RANGE}(?P<v>{SNUM})(?:{_RANGE_SEP}(?P<hi>{NUM}))?\s?(?:例|人)?\s?/\s?(?P<den>{_ZH_SCALE})(?P<ppl>人口?|居民)?"
                     rf"(?P<py>[·•・\s]?年)?(?:{_RANGE_SEP}(?P<hi2>{NUM})\s?/\s?(?P=den)(?:人口?|居民)?(?:[·•・\s]?年)?)?"),
          lambda m: _per(_num(m["v"]), _num(m["hi2"]) if m["hi2"] else _hi(m), _scale_zh(m["den"]), bool(m["py"]))),
         # Chinese: 每10万人0.83例, 每10万人中约有1.2例, 每年每10万人口0.5~1例
@@ -155,6 +177,14 @@ def _slash(m: re.Match[str]) -> Rate | None:
     if "." in v or "," in v:
         return None
     return _count(int(v), den)
+
+
+def _ratio(m: re.Match[str]) -> Rate | None:
+    before = m.string[max(0, m.start() - 30) : m.start()].lower()
+    after = m.string[m.end() : m.end() + 20].lower()
+    if re.search(r"dilut|titer|titre|ser(?:um|a)\b", before) or "dilut" in after:
+        return None  # 1:1000 dilution of a serum
+    return _per(1.0, None, _scale_en(m["den"]), False)
 
 
 def _zh_fraction(m: re.Match[str]) -> Rate:

@@ -3,12 +3,13 @@
 Contract: :func:`compose` takes the raw text and sorted, non-overlapping spans and returns sorted,
 non-overlapping spans where
 
-* ``X-associated Y``, ``X-related Y``, ``X associated Y``, ``X相关Y``, ``X相关性Y`` (X a DRUG or DISEASE span,
+* ``X-associated Y``, ``X-related Y``, ``X-induced Y`` (corpora/gold/README.md), ``X associated Y``, ``X相关Y``,
+  ``X相关性Y``, ``X诱导的Y`` (X a DRUG or DISEASE span,
   Y a DISEASE span) become one DISEASE span: ``myositis-associated ILD``, ``PM相关心肌炎``,
   ``ICI-related myositis``. When X is an ANTIBODY nothing is merged (``anti-MDA5-associated DM`` stays two).
 * a hyphenated abbreviation compound of two DISEASE spans is one span: ``DM-ILD``, ``ASS-ILD``
   (a slash still splits: ``PM/DM-ILD`` → ``PM``, ``DM-ILD``);
-* an antigen name glued by a hyphen to a DISEASE abbreviation is one DISEASE span: ``MDA5-DM``,
+* an antigen name glued by a hyphen or a plus sign to a DISEASE abbreviation is one DISEASE span: ``MDA5-DM``, ``MDA5+DM``,
   ``HMGCR-IMNM`` (the antigen alone is never tagged; with ``anti-`` it is an ANTIBODY span and stays one).
 
 The merged span keeps the head disease's ``norm_id`` and ``kind``; its ``canonical`` is the lexicon
@@ -23,7 +24,7 @@ from imnm_nlp.records import EntitySpan
 from imnm_nlp.tagging.lexicon import Lexicon
 from imnm_nlp.tagging.view import lower_view, width_view
 
-_LINK = re.compile(r"^(?:-|\s)?(?:associated|related)\s$|^相关性?的?$")
+_LINK = re.compile(r"^(?:-|\s)?(?:associated|related|induced)\s$|^相关性?的?$|^(?:诱导的?|所致的?)$")
 _HYPHEN = re.compile(r"^-$")
 
 
@@ -34,7 +35,7 @@ def _antigen_re(lexicon: Lexicon) -> re.Pattern[str]:
         for e in lexicon.entries("ANTIBODY"):
             cores.update(a[5:] for a in e.en if a.startswith("anti-") and " " not in a and len(a) <= 16)
         alts = "|".join(sorted((re.escape(c) for c in cores), key=len, reverse=True))
-        pat = re.compile(rf"(?<![A-Za-z0-9-])(?:{alts})-$", re.IGNORECASE)
+        pat = re.compile(rf"(?<![A-Za-z0-9-])(?:{alts})[-+]$", re.IGNORECASE)  # MDA5-DM, MDA5+DM
         lexicon._cache["antigen_re"] = pat
     return pat
 

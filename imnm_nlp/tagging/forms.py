@@ -24,6 +24,11 @@ _NO_PLURAL = re.compile(r"(?:s|is|ia|um|ae|[0-9]|γ|α|β)$", re.IGNORECASE)
 _CONSONANT_Y = re.compile(r"[^aeiou]y$", re.IGNORECASE)
 
 
+def trna_variants(form: str) -> list[str]:
+    """``histidyl-tRNA synthetase`` → also ``histidyl-transfer RNA synthetase`` (abstracts spell it out)."""
+    return [form, form.replace("tRNA", "transfer RNA")] if "tRNA" in form else [form]
+
+
 def greek_variants(form: str) -> list[str]:
     """``form`` plus its spelled-out Greek variants: ``TIF1-γ`` → ``TIF1-γ``, ``TIF1-gamma``."""
     out = [form]
@@ -41,7 +46,7 @@ def antibody_forms_en(long_names: Iterable[str], abbrs: Iterable[str]) -> list[s
     """
     long_names, abbrs = list(long_names), list(abbrs)
     forms: list[str] = []
-    for core in long_names + abbrs:
+    for core in [v for name in long_names for v in trna_variants(name)] + abbrs:
         for c in greek_variants(core):
             forms.append(f"anti-{c}")
             for word in EN_AB_WORDS:
@@ -118,6 +123,6 @@ def dedupe(forms: Iterable[str]) -> tuple[str, ...]:
 
 
 __all__ = [
-    "antibody_forms_en", "antibody_forms_zh", "greek_variants", "plural", "with_plurals",
+    "trna_variants", "antibody_forms_en", "antibody_forms_zh", "greek_variants", "plural", "with_plurals",
     "class_noun_forms", "abbr_plurals", "dedupe",
 ]

@@ -122,3 +122,21 @@ def test_empty_and_bad_inputs() -> None:
         extract_epi("abc", "fr", [(0, 3)], [], ctx)
     with pytest.raises(InputError):
         extract_epi("abc", "en", [(0, 9)], [], ctx)
+
+
+@pytest.mark.parametrize(
+    "text, period",
+    [
+        ("自2003年首次被国际医学界命名以来,IMNM逐渐被认识", None),  # a naming date, not a study period
+        ("Since 2003, IMNM has been recognized", None),
+        ("2066 patients were enrolled", None),  # a count
+        ("在2019年,发病率为", "2019"),
+        ("In 2019, the incidence was", "2019"),
+        ("between 1999 and 2008 the incidence", "1999-2008"),
+        ("2010-2015年间", "2010-2015"),
+    ],
+)
+def test_study_period(text: str, period: str | None) -> None:
+    from imnm_nlp.extraction.figures import period_in
+
+    assert period_in(text) == period

@@ -163,7 +163,8 @@ def extract_epi(text: str, lang: str, sentences: Sequence[tuple[int, int]], enti
             ))
         if regions:
             carry.region = pick_region(regions, s1).name  # type: ignore[union-attr]
-        carry.period = period or carry.period
+        if period and "-" in period:  # only a stated range carries to later sentences; a lone year is local
+            carry.period = period
         myo = [e for e in sent_ents if e.label == "DISEASE" and is_myositis(e, lang)]
         carry.disease = name_of(myo[-1]) if myo else carry.disease
     logger.debug("%s: %d epi figures", ctx.doc_id, len(out))

@@ -14,6 +14,7 @@ Contract:
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -30,7 +31,13 @@ _CI_AFTER = re.compile(
 )
 _COUNT_GAP = re.compile(r"^\s*[(（\[]?\s*$")
 _YEAR_RANGE = re.compile(r"((?:19|20)\d{2})\s*年?(?:\s*\d{1,2}\s*月)?\s*(?:-|–|—|~|～|to|至|and|through|until)\s*((?:19|20)\d{2})")
-_YEAR_ONE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)(?:\s*年)?")
+# A single year is a study period only with a cue ("in 2019", "during 2010", "2019年", "于2019年"), and never after
+# "since"/"自" (a naming or discovery date: "自2003年首次被命名以来").
+_YEAR_ONE = re.compile(
+    r"(?:(?<=\bin )|(?<=\bIn )|(?<=during )|(?<=During )|(?<=\bof )|(?<=year )|(?<=[在于]))((?:19|20)\d{2})(?!\d)"
+    r"|(?<![自\d])((?:19|20)\d{2})(?=\s*年(?![代龄]))(?![^，,。;；]{0,12}以来)"
+)
+_MAX_YEAR = datetime.date.today().year + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,11 +251,14 @@ def ci_after(text: str, end: int, limit: int) -> tuple[float, float] | None:
 
 def period_in(text: str) -> str | None:
     """A study period stated in ``text``: ``2000-2010`` for a range, ``2019`` for one year."""
-    m = _YEAR_RANGE.search(text)
-    if m and m.group(1) <= m.group(2):
-        return f"{m.group(1)}-{m.group(2)}"
-    m = _YEAR_ONE.search(text)
-    return m.group(1) if m else None
+    for m in _YEAR_RANGE.finditer(text):
+        if m.group(1) <= m.group(2) and int(m.group(2)) <= _MAX_YEAR:
+            return f"{m.group(1)}-{m.group(2)}"
+    for m in _YEAR_ONE.finditer(text):
+        year = m.group(1) or m.group(2)
+        if int(year) <= _MAX_YEAR:  # "2066 patients" is a count, not a year
+            return year
+    return None
 
 
 _WHOLE = {

@@ -220,7 +220,7 @@ def assemble(out_dir: Path, markers: Sequence[dict], options: RunOptions, t_star
     parts = out_dir / PARTS
     winners, dups = _winners(markers, parts)
     counts = RunCounts()
-    # Streamed part by part: memory stays bounded by one input file's records, whatever the dump's size.
+    # Streamed: memory holds one document's claims and one file's document metadata, whatever the dump's size.
     with atomic_write(out_dir / "records.jsonl") as frec, claims_csv_writer(out_dir / "claims.csv") as sheet:
         for m in markers:
             doc_meta: dict[str, dict[str, Any]] = {}
@@ -231,7 +231,7 @@ def assemble(out_dir: Path, markers: Sequence[dict], options: RunOptions, t_star
                         counts.docs_by_lang["+".join(meta["langs"]) or "none"] += 1
                         counts.docs_by_format[meta["source_format"] or "unknown"] += 1
                         doc_meta[meta["id"]] = {"pmid": meta["pmid"], "doi": meta["doi"], "year": meta["year"]}
-            claims = []
+            claims: list[dict[str, Any]] = []  # one document's claims at a time: rows in input order
             with open(parts / f"{m['index']:06d}.records.jsonl", encoding="utf-8") as fh:
                 for line in fh:
                     d = json.loads(line)
@@ -241,6 +241,9 @@ def assemble(out_dir: Path, markers: Sequence[dict], options: RunOptions, t_star
                     counts.add_record(d)
                     frec.write(json.dumps(d, ensure_ascii=False) + "\n")
                     if d["type"] in CLAIM_TYPES:
+                        if claims and claims[-1]["provenance"]["doc_id"] != d["provenance"]["doc_id"]:
+                            sheet.add(claims, documents_meta=doc_meta)
+                            claims = []
                         claims.append(d)
             sheet.add(claims, documents_meta=doc_meta)
     # Readers flag duplicates within one file; the assembly sees every file, so its own report replaces theirs.

@@ -225,7 +225,7 @@ class ClaimsSheet:
 def claims_csv_writer(path: str | os.PathLike[str]) -> Iterator[ClaimsSheet]:
     """Write claims.csv batch by batch (memory bounded by one batch), atomically.
 
-    A run adds one batch per input file in input order, so the sheet's order is stable whatever engine ran the
+    A run adds one batch per document in input order, so the sheet's order is stable whatever engine ran the
     files, without holding every claim of a whole dump in memory to sort it.
     """
     # newline="" lets the csv module own line ends (CRLF), so an embedded "\n" in a cell stays inside it.

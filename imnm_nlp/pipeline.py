@@ -206,7 +206,7 @@ class Pipeline:
         if model_spans is not None:
             from imnm_nlp.tagging.merge import merge_spans
 
-            entities = merge_spans(rule_spans, model_spans)
+            entities = merge_spans(rule_spans, model_spans, lang=ctx.lang)
         starts = [s for s, _ in sentences]
         mentions = []
         for e in entities:

@@ -104,14 +104,24 @@ def test_region_is_never_an_institution() -> None:
 
 
 def test_hints_veto_weak_and_add_missing_proportions() -> None:
+    from imnm_nlp.extraction.hints import HintPolicy
+
+    FULL = HintPolicy()  # the mechanism; the default policy switches veto and add off (see hints.py)
     case = next(c for c in CASES if c["name"] == "cohort proportion (zh)")
-    assert run(case, hints={0: SentenceHint(kind={"epi": 0.01, "other": 0.99})}) == []
+    assert run(case, hints={0: SentenceHint(kind={"epi": 0.01, "other": 0.99})}, policy=FULL) == []
     strong = next(c for c in CASES if c["name"] == "two figures in one sentence (zh)")
-    assert len(run(strong, hints={0: SentenceHint(kind={"epi": 0.01})})) == 2  # explicit words are never vetoed
+    assert len(run(strong, hints={0: SentenceHint(kind={"epi": 0.01})}, policy=FULL)) == 2  # explicit words are never vetoed
     bare = {"text": "Twelve cases (25%) were seen in 2019.", "lang": "en", "entities": [["25%", "RATE", ""]]}
     assert run(bare) == []
-    added = run(bare, hints={0: SentenceHint(kind={"epi": 0.95})})
+    added = run(bare, hints={0: SentenceHint(kind={"epi": 0.95})}, policy=FULL)
     assert [(f.measure, f.value) for f in added] == [("proportion", 25.0)]
+
+
+def test_default_policy_lets_the_model_only_mark_hedging() -> None:
+    bare = {"text": "Twelve cases (25%) were seen in 2019.", "lang": "en", "entities": [["25%", "RATE", ""]]}
+    assert run(bare, hints={0: SentenceHint(kind={"epi": 0.99})}) == []
+    case = next(c for c in CASES if c["name"] == "cohort proportion (zh)")
+    assert run(case, hints={0: SentenceHint(kind={"epi": 0.01, "other": 0.99})}) == run(case)
 
 
 def test_empty_and_bad_inputs() -> None:

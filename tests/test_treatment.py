@@ -76,16 +76,20 @@ def test_collapse_claims_one_per_doc_drug_claim_with_used_suppression() -> None:
 
 
 def test_hints_relabel_veto_and_add() -> None:
+    from imnm_nlp.extraction.hints import HintPolicy
+
+    FULL = HintPolicy()  # the mechanism; the default policy switches relabel, veto and add off (see hints.py)
     case = next(c for c in CASES if c["name"] == "used, hedged, refractory population (en)")
     hint_eff = {1: SentenceHint(kind={"treatment": 0.9}, claim={"effective": 0.9})}
-    claims = [r for r in run(case, hints=hint_eff) if isinstance(r, TreatmentClaim)]
+    claims = [r for r in run(case, hints=hint_eff, policy=FULL) if isinstance(r, TreatmentClaim)]
     assert [c.claim for c in claims if c.drug == "glucocorticoids"] == ["effective"]
     veto = {1: SentenceHint(kind={"treatment": 0.02, "other": 0.98})}
-    assert "glucocorticoids" not in {r.drug for r in run(case, hints=veto) if isinstance(r, TreatmentClaim)}
+    assert "glucocorticoids" not in {r.drug for r in run(case, hints=veto, policy=FULL) if isinstance(r, TreatmentClaim)}
     bare = {"text": "Rituximab and IMNM.", "lang": "en", "entities": [["Rituximab", "DRUG", "rituximab"], ["IMNM", "DISEASE", "IMNM"]]}
     assert run(bare) == []
-    added = run(bare, hints={0: SentenceHint(kind={"treatment": 0.95}, claim={"effective": 0.9}, hedged=0.8)})
+    added = run(bare, hints={0: SentenceHint(kind={"treatment": 0.95}, claim={"effective": 0.9}, hedged=0.8)}, policy=FULL)
     assert [(c.drug, c.claim, c.hedged) for c in added] == [("rituximab", "effective", True)]
+    assert run(bare, hints={0: SentenceHint(kind={"treatment": 0.95}, claim={"effective": 0.9}, hedged=0.8)}) == []
 
 
 def test_hint_validation() -> None:

@@ -11,6 +11,7 @@ Rows:
   sorted by length.
 - ``naive``: a plain ``transformers`` token-classification pipeline (same fine-tuned model) over every sentence,
   one sentence at a time, no gate: what one would write without this package.
+- ``report``: building report.html from a run directory of 100,000 synthetic records (build time, page size).
 """
 
 from __future__ import annotations
@@ -91,6 +92,24 @@ def _bench_naive(n: int) -> dict[str, Any]:
     return {"items": len(docs), "seconds": time.perf_counter() - t0, "sentences": len(texts)}
 
 
+def _bench_report(n: int, workdir: str) -> dict[str, Any]:
+    """Build the HTML report of a run directory holding ``n`` synthetic records (the report tests' generator)."""
+    import importlib.util
+
+    from imnm_nlp.report import build_report
+
+    gen = DEMO.parent.parent / "tests" / "fixtures" / "report" / "make_run.py"
+    spec = importlib.util.spec_from_file_location("make_run", gen)
+    if spec is None or spec.loader is None or not gen.is_file():
+        return {"error": f"needs the repository checkout ({gen} not found)"}
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    run_dir = module.make_big_run(Path(workdir) / "report_run", n)
+    t0 = time.perf_counter()
+    html = build_report(run_dir)
+    return {"items": n, "seconds": time.perf_counter() - t0, "size_mb": round(html.stat().st_size / 1e6, 2)}
+
+
 def _child(fn_name: str, args: tuple, queue: Any) -> None:
     try:
         import torch
@@ -151,6 +170,7 @@ def run_bench(n: int = 300, baseline_n: int = 60, read_n: int = 20000, echo: Cal
             ("rules", "_bench_pipeline", (n, False), "abstracts/s"),
             ("rules+transformer (gated)", "_bench_pipeline", (n, True), "abstracts/s"),
             ("naive transformers pipeline", "_bench_naive", (baseline_n,), "abstracts/s"),
+            ("report.html, 100,000 records", "_bench_report", (100_000, tmp), "records/s"),
         ]
         for name, fn, args, unit in plan:
             res = _measure(fn, *args)
@@ -170,6 +190,8 @@ def _row(r: dict[str, Any]) -> str:
     if "error" in r:
         return f"{r['name']:32s} ERROR {r['error']}"
     extra = f"  sentences={r['sentences']}" if "sentences" in r else ""
+    if "size_mb" in r:
+        extra += f"  {r['seconds']:.1f} s, page {r['size_mb']} MB"
     if "gated_share" in r:
         extra += f"  sentences through the model={r['gated_share']:.0%}"
     return f"{r['name']:32s} {r['rate']:10.1f} {r['unit']:12s} n={r['items']:<6d} peak RSS {r['peak_rss_mb']:7.1f} MB{extra}"

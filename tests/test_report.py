@@ -241,3 +241,26 @@ def test_dollar_signs_are_text_not_mathtext() -> None:
     svg = forest_svg([Point("rec-a", "[1] cost $5 · $\\frac{", 1.0, "en", "incidence"),
                       Point("rec-b", "[2] 美国 $x^2$", 2.0, "zh", "prevalence")], title="t", xlabel="x", fig_id="m")
     assert "$\\frac{" in svg and "$x^2$" in svg
+
+
+@pytest.fixture(scope="module")
+def demo_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, lxml.html.HtmlElement, list[dict]]:
+    """The report of the bundled demo corpus, run through the real pipeline (rules only, for speed)."""
+    from imnm_nlp.run import extract
+
+    out = tmp_path_factory.mktemp("demo_run")
+    extract([Path(__file__).parent.parent / "corpora" / "demo"], out, use_model=False, report=True)
+    html = (out / "report.html").read_text(encoding="utf-8")
+    return html, lxml.html.document_fromstring(html), list(read_jsonl(out / "records.jsonl"))
+
+
+def test_demo_report_points_entries_and_links(demo_page) -> None:  # type: ignore[no-untyped-def]
+    html, tree, records = demo_page
+    epi_ids = sorted(f"#rec-{r['record_id']}" for r in records if r["type"] == "epi")
+    assert epi_ids and sorted(_svg_point_links(tree)) == epi_ids
+    claims = sorted(r["record_id"] for r in records if r["type"] == "treatment")
+    entries = tree.xpath("//table[contains(@class,'matrix')]//li[contains(@class,'treatment-entry')]")
+    assert claims and sorted(e.get("data-record") for e in entries) == claims
+    ids = {el.get("id") for el in tree.iter() if isinstance(el.tag, str) and el.get("id")}
+    assert not sorted({h for h in _hrefs(tree) if h.startswith("#") and h[1:] not in ids})
+    assert "糖皮质激素" in html and "glucocorticoids" in html

@@ -14,7 +14,6 @@ Matching is one-to-one: a gold item is matched at most once.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -74,20 +73,15 @@ def read_gold(path: str | Path, split: str | None = None) -> list[dict[str, Any]
     path = Path(path)
     if not path.is_file():
         raise InputError(f"gold file not found: {path}")
+    from imnm_nlp.writers.jsonl import read_jsonl  # reports the file and line of a bad line
+
     docs = []
-    with path.open(encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                doc = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{lineno}: not JSON ({exc.msg})") from None
-            missing = [k for k in ("id", "lang", "text", "entities", "epi", "treatments") if k not in doc]
-            if missing:
-                raise InputError(f"{path}:{lineno}: gold document lacks field(s) {missing}")
-            if split in (None, "all") or doc.get("split", "dev") == split:
-                docs.append(doc)
+    for n, doc in enumerate(read_jsonl(path), 1):
+        missing = [k for k in ("id", "lang", "text", "entities", "epi", "treatments") if k not in doc]
+        if missing:
+            raise InputError(f"{path}: gold document {n} ({doc.get('id', '?')}) lacks field(s) {missing}")
+        if split in (None, "all") or doc.get("split", "dev") == split:
+            docs.append(doc)
     return docs
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Iterator, Sequence
 
 from imnm_nlp import __version__
@@ -234,8 +234,6 @@ class Pipeline:
 
 
 def _shift(span: EntitySpan, offset: int) -> EntitySpan:
-    from dataclasses import replace
-
     return replace(span, start=span.start + offset, end=span.end + offset)
 
 

@@ -23,11 +23,12 @@ import shutil
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 from imnm_nlp import __version__
 from imnm_nlp.errors import InputError
 from imnm_nlp.records import ReadIssue
+from imnm_nlp.writers.manifest import sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -71,14 +72,6 @@ class RunSummary:
     resumed_files: int
     seconds: float
     outputs: dict[str, str] = field(default_factory=dict)
-
-
-def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(chunk):
-            h.update(block)
-    return h.hexdigest()
 
 
 # ------------------------------------------------------------------------------------------------ worker side
@@ -254,7 +247,8 @@ def assemble(out_dir: Path, markers: Sequence[dict], options: RunOptions, t_star
             fh.write(json.dumps(issue, ensure_ascii=False) + "\n")
     seconds = time.perf_counter() - t_start
     manifest = build_manifest(
-        inputs=[Path(m["path"]).resolve() for m in markers],
+        inputs=[{"path": Path(m["path"]).resolve(), "size": Path(m["path"]).stat().st_size, "sha256": m["sha256"]}
+                for m in markers],
         counts=counts,
         versions=_versions(options),
         timings={"total": seconds, "tasks": sum(m["seconds"] for m in markers)},

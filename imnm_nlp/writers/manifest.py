@@ -94,7 +94,10 @@ class RunCounts:
         }
 
 
-def _input_entry(path: Path) -> dict[str, Any]:
+def _input_entry(item: str | os.PathLike[str] | Mapping[str, Any]) -> dict[str, Any]:
+    if isinstance(item, Mapping):  # already hashed by the caller (a run hashes each input once, when planning)
+        return {"path": str(item["path"]), "size": int(item["size"]), "sha256": str(item["sha256"])}
+    path = Path(item)
     try:
         return {"path": str(path), "size": path.stat().st_size, "sha256": sha256_file(path)}
     except IsADirectoryError:
@@ -104,7 +107,7 @@ def _input_entry(path: Path) -> dict[str, Any]:
 
 
 def build_manifest(
-    inputs: Iterable[str | os.PathLike[str]],
+    inputs: Iterable[str | os.PathLike[str] | Mapping[str, Any]],
     counts: RunCounts | Mapping[str, Any],
     versions: Mapping[str, Any] | None = None,
     timings: Mapping[str, float] | None = None,
@@ -113,7 +116,7 @@ def build_manifest(
     """Build the manifest dict (see module docstring).
 
     Args:
-        inputs: the input files read (hashed here).
+        inputs: the input files read (hashed here), or entries ``{"path", "size", "sha256"}`` already hashed.
         counts: a :class:`RunCounts` or its ``to_dict()`` shape.
         versions: model and component versions, e.g. ``{"model": "imnm-e5-lora 1.0", "base_sha256": ...}``.
         timings: seconds per stage, e.g. ``{"read": 1.2, "extract": 30.5, "total": 32.0}``.
@@ -131,7 +134,7 @@ def build_manifest(
         "versions": dict(versions or {}),
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "inputs": [_input_entry(Path(p)) for p in inputs],
+        "inputs": [_input_entry(p) for p in inputs],
         "counts": counts.to_dict() if isinstance(counts, RunCounts) else dict(counts),
         "timings": {k: round(float(v), 4) for k, v in (timings or {}).items()},
         "options": dict(options or {}),

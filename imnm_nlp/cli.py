@@ -105,6 +105,7 @@ def extract(
     fmt: str = typer.Option("auto", "--format", "-f", help=f"Input format: {FORMAT_HELP}."),
     no_model: bool = typer.Option(False, "--no-model", help="Rules only (no transformer)."),
     model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: the shipped model)."),
+    int8: bool = typer.Option(False, "--int8", help="Quantize the transformer's encoder to int8 (faster, see README)."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes."),
     engine: str = typer.Option("local", "--engine", help="local | dask"),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address (default: a LocalCluster)."),
@@ -122,7 +123,7 @@ def extract(
     try:
         summary = _guard(lambda: run_extract(
             inputs, out, fmt=fmt, use_model=not no_model, model_path=str(model) if model else None,
-            engine=engine, workers=workers, scheduler=scheduler, resume=resume, report=report,
+            int8=int8, engine=engine, workers=workers, scheduler=scheduler, resume=resume, report=report,
             on_file_done=progress.done, on_plan=progress.plan,
         ))
     finally:
@@ -170,6 +171,7 @@ def evaluate(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object instead of a table."),
     no_model: bool = typer.Option(False, "--no-model", help="Rules only."),
     model: Optional[Path] = typer.Option(None, "--model", help="Model folder (default: the shipped model)."),
+    int8: bool = typer.Option(False, "--int8", help="Quantize the transformer's encoder to int8."),
     split: str = typer.Option("all", "--split", help="Score only gold lines with this 'split' (dev | test | all)."),
     predictions: Optional[Path] = typer.Option(None, "--predictions", help="Also write the predictions (gold format)."),
 ) -> None:
@@ -179,10 +181,10 @@ def evaluate(
 
     _check_inputs([gold])
     metrics = _guard(lambda: evaluate_gold(
-        gold, Pipeline(use_model=not no_model, model_path=str(model) if model else None),
+        gold, Pipeline(use_model=not no_model, model_path=str(model) if model else None, int8=int8),
         split=None if split == "all" else split, predictions_out=predictions,
     ))
-    metrics["mode"] = "rules" if no_model else "rules+transformer"
+    metrics["mode"] = "rules" if no_model else "rules+transformer" + (" (int8)" if int8 else "")
     typer.echo(json.dumps(metrics, ensure_ascii=False) if as_json else f"mode={metrics['mode']}\n" + format_table(metrics))
 
 

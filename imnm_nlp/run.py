@@ -44,6 +44,7 @@ class RunOptions:
     use_model: bool = True
     model_path: str | None = None
     gate: bool = True
+    int8: bool = False  # the transformer's encoder quantized to int8 (model.infer.quantize_int8)
 
     def key(self) -> str:
         return hashlib.sha1(json.dumps([asdict(self), __version__], sort_keys=True).encode()).hexdigest()[:12]
@@ -75,17 +76,18 @@ class RunSummary:
 
 
 # ------------------------------------------------------------------------------------------------ worker side
-_PIPELINES: dict[tuple[Any, ...], Any] = {}
+_PIPELINES: dict[RunOptions, Any] = {}
 
 
 def _pipeline(options: RunOptions) -> Any:
     """One pipeline per process and options (loading the transformer is the expensive part)."""
-    key = (options.use_model, options.model_path, options.gate)
-    if key not in _PIPELINES:
+    if options not in _PIPELINES:
         from imnm_nlp.pipeline import Pipeline
 
-        _PIPELINES[key] = Pipeline(use_model=options.use_model, model_path=options.model_path, gate=options.gate)
-    return _PIPELINES[key]
+        _PIPELINES[options] = Pipeline(
+            use_model=options.use_model, model_path=options.model_path, gate=options.gate, int8=options.int8
+        )
+    return _PIPELINES[options]
 
 
 def _doc_meta(doc: Any) -> dict[str, Any]:
@@ -271,11 +273,11 @@ def assemble(out_dir: Path, markers: Sequence[dict], options: RunOptions, t_star
 def _versions(options: RunOptions) -> dict[str, Any]:
     versions: dict[str, Any] = {"imnm_nlp": __version__}
     if options.use_model:
-        pipe = _PIPELINES.get((options.use_model, options.model_path, options.gate))
+        pipe = _PIPELINES.get(options)
         if pipe is None:  # tasks ran in other processes; read the model's identity without loading it
             from imnm_nlp.model.infer import model_version
 
-            versions["model"] = model_version(options.model_path)
+            versions["model"] = model_version(options.model_path) + ("-int8" if options.int8 else "")
         else:
             versions["model"] = pipe.model_version
     return versions
@@ -288,6 +290,7 @@ def extract(
     fmt: str = "auto",
     use_model: bool = True,
     model_path: str | None = None,
+    int8: bool = False,
     engine: str = "local",
     workers: int = 1,
     scheduler: str | None = None,
@@ -313,7 +316,7 @@ def extract(
     t0 = time.perf_counter()
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
-    options = RunOptions(fmt=fmt, use_model=use_model, model_path=model_path)
+    options = RunOptions(fmt=fmt, use_model=use_model, model_path=model_path, int8=int8 and use_model)
     if use_model:  # fail before any work when the model is missing, with the message that says how to get it
         from imnm_nlp.model.infer import model_version
 

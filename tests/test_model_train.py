@@ -74,6 +74,28 @@ def test_load_and_predict_invariants(trained):
         assert isinstance(p.hint(), SentenceHint)
 
 
+def test_int8_model_is_quantized_and_close_to_fp32(trained):
+    import torch
+
+    from imnm_nlp.model.infer import load_model
+
+    out, _ = trained
+    fp32, int8 = load_model(out), load_model(out, quantize=True)
+    assert int8 is not fp32 and load_model(out, quantize=True) is int8  # cached per precision
+    assert int8.version == fp32.version + "-int8"
+    from torch.ao.nn.quantized.dynamic import Linear as QLinear
+
+    encoder = [m for name, m in int8.net.named_modules() if name.startswith("encoder.")]
+    assert any(isinstance(m, QLinear) for m in encoder)
+    assert not any(type(m) is torch.nn.Linear for m in encoder)  # every encoder Linear is now int8
+    assert isinstance(int8.net.heads.token, torch.nn.Linear)  # heads stay fp32
+    inputs = [(t, lang) for t, lang, *_ in SENTS]
+    _, raw32 = fp32.predict_raw(inputs)
+    _, raw8 = int8.predict_raw(inputs)
+    for k in ("kind", "claim", "hedged"):  # int8 rounding moves logits a little, never wildly
+        assert abs(raw32[k] - raw8[k]).max() < 1.0
+
+
 def test_altered_model_is_refused(trained, tmp_path):
     import shutil
 

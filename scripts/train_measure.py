@@ -138,7 +138,7 @@ def ablation(model_dir: str) -> dict:
 
         for (a, _), p in zip(sents, preds):
             model.extend(replace(s, start=s.start + a, end=s.end + a) for s in p.spans)
-        merged = merge_spans(rules, model, lang=lang)
+        merged = merge_spans(rules, model, lang=lang, text=text, lexicon=ablated)
         for name, spans in (("rules_ablated", rules), ("model", model), ("merged", merged)):
             for o in occ:
                 if o[0] != doc_id:
@@ -223,7 +223,7 @@ def gold(model_dir: str) -> dict:
         g.append({(e["start"], e["end"], e["label"]) for e in d.get("entities", [])})
         r.append({(s.start, s.end, s.label) for s in rules})
         m.append({(s.start, s.end, s.label) for s in model})
-        mg.append({(s.start, s.end, s.label) for s in merge_spans(rules, model, lang=lang)})
+        mg.append({(s.start, s.end, s.label) for s in merge_spans(rules, model, lang=lang, text=text)})
         langs.append(lang)
     out = {"docs": len(g)}
     for name, pred in (("rules", r), ("model", m), ("merged", mg)):

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from imnm_nlp.model.gate import is_candidate
 from imnm_nlp.records import EntitySpan
-from imnm_nlp.tagging.merge import merge_spans
+from imnm_nlp.tagging.merge import merge_spans, normalize_model_span, plausible
 
 TEXT = "IMNM patients received rituximab, nomacizumab and IVIG; 25% responded (0.83/10万)."
 
@@ -23,11 +23,41 @@ def test_rules_win_on_overlap_whatever_the_label():
     assert merge_spans(rule, model) == rule
 
 
-def test_model_only_span_is_kept_and_normalized_when_the_lexicon_knows_it():
-    merged = merge_spans([], [_span("IVIG", "DRUG", score=0.95)])
-    (span,) = merged
+def test_lexicon_known_model_only_span_is_dropped_but_would_normalize():
+    # The rules know IVIG: if they left it untagged here, that was on purpose (a blocked phrase, a context rule).
+    ivig = _span("IVIG", "DRUG", score=0.95)
+    assert merge_spans([], [ivig]) == []
+    span = normalize_model_span(ivig)
     assert span.source == "model" and span.score == 0.95
-    assert span.canonical == "intravenous immunoglobulin" and span.norm_id  # lexicon lookup filled it
+    assert span.canonical == "intravenous immunoglobulin" and span.norm_id  # lexicon lookup fills it
+
+
+def test_implausible_model_spans_are_dropped():
+    text = "Pulmonary tuberculosis and dyspnea; 抗体 titres; 19 patients; nomacizumab was given."
+    def at(surface: str, label: str) -> EntitySpan:
+        s = text.index(surface)
+        return EntitySpan(s, s + len(surface), label, surface, source="model", score=0.97)
+
+    cut = at("culos", "DISEASE")  # inside a word
+    symptom = at("dyspnea", "DISEASE")  # a symptom: not DISEASE (ANNOTATION.md)
+    head = at("抗体", "ANTIBODY")  # a bare head word
+    number = at("19", "RATE")  # the rate parser cannot read it as a rate
+    novel = at("nomacizumab", "DRUG")  # unknown to the lexicon, whole word: the model's job
+    for span in (cut, symptom, head, number):
+        assert not plausible(span, text), span.text
+    assert plausible(novel, text)
+    assert [s.text for s in merge_spans([], [cut, symptom, head, number, novel], text=text)] == ["nomacizumab"]
+
+
+def test_ablated_lexicon_lets_held_out_names_through():
+    from imnm_nlp.tagging.lexicon import load_lexicon
+
+    lex = load_lexicon()
+    entry = lex.lookup("rituximab", label="DRUG")
+    span = _span("rituximab", "DRUG", score=0.95)
+    assert merge_spans([], [span]) == []  # the full lexicon knows it
+    (kept,) = merge_spans([], [span], lexicon=lex.without([entry.id]))
+    assert kept.text == "rituximab" and kept.norm_id is None
 
 
 def test_unknown_model_span_keeps_its_surface_as_canonical():

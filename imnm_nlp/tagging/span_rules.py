@@ -30,6 +30,7 @@ _SHAPE: dict[str, tuple[str, ...]] = {
     "abbrev_en": ("not_in_long_form",),
     "eponym_heads_en": ("words",),
     "org_nouns_en": ("words",),
+    "not_entities": ("en", "zh"),
 }
 
 

@@ -32,11 +32,27 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _FORM_FOLLOW = set("治组联合口静每与和及或等后前的对用加并为是在，,。.;；、)）(（ ")
 
 
+_BY_LENGTH: dict[int, tuple[tuple[str, ...], tuple[int, ...], frozenset[str]]] = {}
+
+
+def _by_length(words: tuple[str, ...]) -> tuple[tuple[int, ...], frozenset[str]]:
+    """Word lengths, longest first, and the word set: one slice and one set lookup per length, not per word.
+
+    Keyed by identity: the word tuples live in the process-wide SpanRules (hashing a long tuple per call
+    would cost what the lookup saves); the tuple is kept in the value so its id cannot be reused.
+    """
+    hit = _BY_LENGTH.get(id(words))
+    if hit is None or hit[0] is not words:
+        hit = _BY_LENGTH[id(words)] = (words, tuple(sorted({len(w) for w in words}, reverse=True)), frozenset(words))
+    return hit[1], hit[2]
+
+
 def _left_word(low: str, start: int, floor: int, words: tuple[str, ...], glue: str) -> int | None:
     """Start of the longest ``word`` + ``glue`` ending at ``start`` (word-bounded on its left), or None."""
-    for w in words:
-        a = start - len(glue) - len(w)
-        if a < floor or low[a : a + len(w)] != w or (glue and low[a + len(w) : start] not in (" ", "-")):
+    lengths, known = _by_length(words)
+    for n in lengths:
+        a = start - len(glue) - n
+        if a < floor or low[a : a + n] not in known or (glue and low[a + n : start] not in (" ", "-")):
             continue
         if a > 0 and low[a - 1].isalnum() and not _CJK.match(low[a - 1]):
             continue

@@ -7,8 +7,10 @@ the requested count; reading is measured on a PubMed XML built from those real a
 Rows:
 - ``read``: parsing PubMed XML into Documents (articles/s).
 - ``rules``: sentences + rule tagger + extractors (abstracts/s).
+- ``rules, extract job``: the whole CLI job (read two PubMed XML files, analyze, write every output), rules
+  only, with 1 and with 2 worker processes: what ``--workers`` buys on this machine.
 - ``rules+transformer``: the same plus the fine-tuned transformer on gated candidate sentences, batched and
-  sorted by length.
+  sorted by length; once in fp32 and once with the encoder quantized to int8 (``--int8``).
 - ``naive``: a plain ``transformers`` token-classification pipeline (same fine-tuned model) over every sentence,
   one sentence at a time, no gate: what one would write without this package.
 - ``report``: building report.html from a run directory of 100,000 synthetic records (build time, page size).
@@ -56,11 +58,11 @@ def _bench_read(n: int, workdir: str) -> dict[str, Any]:
     return {"items": count, "seconds": time.perf_counter() - t0}
 
 
-def _bench_pipeline(n: int, use_model: bool) -> dict[str, Any]:
+def _bench_pipeline(n: int, use_model: bool, int8: bool = False) -> dict[str, Any]:
     from imnm_nlp.pipeline import Pipeline
 
     docs = _repeat(demo_documents(), n)
-    pipe = Pipeline(use_model=use_model)
+    pipe = Pipeline(use_model=use_model, int8=int8)
     pipe.process(docs[0])  # warm-up: lazy lexicon/jieba/model loads are not throughput
     t0 = time.perf_counter()
     sentences = model_sentences = 0
@@ -90,6 +92,28 @@ def _bench_naive(n: int) -> dict[str, Any]:
     for t in texts:
         nlp(t)
     return {"items": len(docs), "seconds": time.perf_counter() - t0, "sentences": len(texts)}
+
+
+def _bench_job(n: int, workers: int, workdir: str) -> dict[str, Any]:
+    """The whole ``extract`` job, rules only, over two PubMed XML files of n/2 articles, with ``workers`` processes.
+
+    Reading, analysis and writing every output included; peak RSS is the largest process (parent or worker).
+    """
+    from imnm_nlp.run import extract
+
+    inputs = Path(workdir) / f"job{n}"
+    if not inputs.is_dir():
+        inputs.mkdir()
+        for part in range(2):
+            write_bench_xml(inputs / f"part{part}.xml.gz", n // 2, first_pmid=90_000_000 + part * n)
+    out = Path(workdir) / f"job_out_w{workers}"
+    t0 = time.perf_counter()
+    summary = extract([inputs], out, use_model=False, workers=workers)
+    seconds = time.perf_counter() - t0
+    result: dict[str, Any] = {"items": summary.documents, "seconds": seconds}
+    if workers > 1:
+        result["children_rss_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024.0, 1)
+    return result
 
 
 def _bench_report(n: int, workdir: str) -> dict[str, Any]:
@@ -135,7 +159,7 @@ def _measure(fn_name: str, *args: Any) -> dict[str, Any]:
     return result
 
 
-def write_bench_xml(path: Path, n: int) -> int:
+def write_bench_xml(path: Path, n: int, first_pmid: int = 90_000_000) -> int:
     """A PubMed XML (.gz) of ``n`` real English demo articles repeated with distinct PMIDs."""
     from lxml import etree
 
@@ -153,14 +177,15 @@ def write_bench_xml(path: Path, n: int) -> int:
             art = articles[i % len(articles)]
             pmid = art.find("MedlineCitation/PMID")
             old = pmid.text
-            pmid.text = str(90_000_000 + i)
+            pmid.text = str(first_pmid + i)
             out.write(etree.tostring(art, encoding="utf-8"))
             pmid.text = old
         out.write(b"</PubmedArticleSet>\n")
     return n
 
 
-def run_bench(n: int = 300, baseline_n: int = 60, read_n: int = 20000, echo: Callable[[str], None] = print) -> list[dict[str, Any]]:
+def run_bench(n: int = 300, baseline_n: int = 60, read_n: int = 20000, job_n: int = 4000,
+              echo: Callable[[str], None] = print) -> list[dict[str, Any]]:
     """Run every measurement and print a table; returns the rows."""
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -168,7 +193,10 @@ def run_bench(n: int = 300, baseline_n: int = 60, read_n: int = 20000, echo: Cal
         plan = [
             ("read (PubMed XML)", "_bench_read", (read_n, tmp), "articles/s"),
             ("rules", "_bench_pipeline", (n, False), "abstracts/s"),
+            ("rules, extract job, 1 worker", "_bench_job", (job_n, 1, tmp), "abstracts/s"),
+            ("rules, extract job, 2 workers", "_bench_job", (job_n, 2, tmp), "abstracts/s"),
             ("rules+transformer (gated)", "_bench_pipeline", (n, True), "abstracts/s"),
+            ("rules+transformer (gated, int8)", "_bench_pipeline", (n, True, True), "abstracts/s"),
             ("naive transformers pipeline", "_bench_naive", (baseline_n,), "abstracts/s"),
             ("report.html, 100,000 records", "_bench_report", (100_000, tmp), "records/s"),
         ]
@@ -180,9 +208,9 @@ def run_bench(n: int = 300, baseline_n: int = 60, read_n: int = 20000, echo: Cal
             rows.append(res)
             echo(_row(res))
     naive = next((r for r in rows if r["name"].startswith("naive") and "rate" in r), None)
-    model = next((r for r in rows if r["name"].startswith("rules+") and "rate" in r), None)
-    if naive and model:
-        echo(f"rules+transformer vs naive baseline: {model['rate'] / naive['rate']:.1f}x")
+    for model in (r for r in rows if r["name"].startswith("rules+") and "rate" in r):
+        if naive:
+            echo(f"{model['name']} vs naive baseline: {model['rate'] / naive['rate']:.1f}x")
     return rows
 
 
@@ -192,6 +220,8 @@ def _row(r: dict[str, Any]) -> str:
     extra = f"  sentences={r['sentences']}" if "sentences" in r else ""
     if "size_mb" in r:
         extra += f"  {r['seconds']:.1f} s, page {r['size_mb']} MB"
+    if r.get("children_rss_mb"):
+        extra += f"  (largest worker {r['children_rss_mb']} MB)"
     if "gated_share" in r:
         extra += f"  sentences through the model={r['gated_share']:.0%}"
     return f"{r['name']:32s} {r['rate']:10.1f} {r['unit']:12s} n={r['items']:<6d} peak RSS {r['peak_rss_mb']:7.1f} MB{extra}"

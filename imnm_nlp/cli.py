@@ -252,11 +252,12 @@ def train(
 def bench(
     n: int = typer.Option(300, "--n", help="Abstracts per measurement."),
     baseline_n: int = typer.Option(60, "--baseline-n", help="Abstracts for the naive transformer baseline."),
+    job_n: int = typer.Option(4000, "--job-n", help="PubMed articles for the whole-job rows (1 and 2 workers)."),
 ) -> None:
-    """Throughput and peak memory: reading, rules, rules + transformer, a naive baseline (same run)."""
+    """Throughput and peak memory: reading, rules, the whole job, rules + transformer, a naive baseline (same run)."""
     from imnm_nlp.bench import run_bench
 
-    _guard(lambda: run_bench(n=n, baseline_n=baseline_n, echo=typer.echo))
+    _guard(lambda: run_bench(n=n, baseline_n=baseline_n, job_n=job_n, echo=typer.echo))
 
 
 def main() -> None:

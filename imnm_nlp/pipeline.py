@@ -93,7 +93,9 @@ class Pipeline:
             predictions with the rules. When True and the model is missing, loading raises ``ModelError``
             (never a silent fallback); pass False for rules only.
         model_path: a model directory (default: the shipped ``models/imnm-e5-lora`` or ``$IMNM_MODEL_DIR``).
-        gate: run the transformer only on candidate sentences (a number, a lexicon hit, a cue word).
+        gate: which sentences the transformer sees (:mod:`imnm_nlp.model.gate`): ``names`` (default: those with a
+            drug-, antibody- or disease-shaped word), ``candidates`` (a number, a lexicon hit, a cue word or a
+            name shape: for a hint policy that lets the sentence heads feed the extractors) or ``none`` (all).
         batch_size: sentences per transformer batch.
         int8: quantize the transformer's encoder to int8 (faster on the CPU; accuracy in the README).
         extract_model_spans: let the epi and treatment extractors use model-only entity spans too. Off by
@@ -102,11 +104,17 @@ class Pipeline:
     """
 
     def __init__(
-        self, use_model: bool = True, model_path: str | None = None, gate: bool = True, batch_size: int = 32,
+        self, use_model: bool = True, model_path: str | None = None, gate: str = "names", batch_size: int = 32,
         int8: bool = False, extract_model_spans: bool = False,
     ):
         self.use_model = use_model
         self.extract_model_spans = extract_model_spans
+        from imnm_nlp.model.gate import GATES
+
+        if gate not in GATES:
+            from imnm_nlp.errors import InputError
+
+            raise InputError(f"gate must be one of {GATES}; got {gate!r}")
         self.gate = gate
         self.batch_size = batch_size
         self._model: Any = None
@@ -177,14 +185,11 @@ class Pipeline:
 
     def _run_model(self, staged: Sequence[tuple[str, SectionContext, list, list]]) -> list[tuple[Any, Any, int]]:
         """Transformer over candidate sentences of every section at once; spans shifted to section offsets."""
-        from imnm_nlp.model.gate import is_candidate
-
         queue: list[tuple[int, int, int]] = []  # (item, sentence index, sentence start)
         inputs: list[tuple[str, str]] = []
         for i, (text, ctx, sentences, rule_spans) in enumerate(staged):
             for j, (s0, s1) in enumerate(sentences):
-                inside = [e for e in rule_spans if s0 <= e.start and e.end <= s1]
-                if not self.gate or is_candidate(text[s0:s1], ctx.lang, inside):
+                if self._gated(text, ctx.lang, s0, s1, rule_spans):
                     queue.append((i, j, s0))
                     inputs.append((text[s0:s1], ctx.lang))
         preds = self._model.predict(inputs, batch_size=self.batch_size) if inputs else []
@@ -196,6 +201,16 @@ class Pipeline:
             spans[i].extend(_shift(e, s0) for e in pred.spans)
             hints[i][j] = pred.hint()
         return [(spans[i], hints[i], counts[i]) for i in range(len(staged))]
+
+    def _gated(self, text: str, lang: str, s0: int, s1: int, rule_spans: Sequence[EntitySpan]) -> bool:
+        """Whether the sentence ``text[s0:s1]`` goes to the transformer under ``self.gate``."""
+        from imnm_nlp.model.gate import is_candidate, may_hold_new_name
+
+        if self.gate == "none":
+            return True
+        if self.gate == "names":
+            return may_hold_new_name(text[s0:s1], lang)
+        return is_candidate(text[s0:s1], lang, [e for e in rule_spans if s0 <= e.start and e.end <= s1])
 
     def _extract(
         self,

@@ -43,7 +43,7 @@ class RunOptions:
     fmt: str = "auto"
     use_model: bool = True
     model_path: str | None = None
-    gate: bool = True
+    gate: str = "names"  # model.gate.GATES
     int8: bool = False  # the transformer's encoder quantized to int8 (model.infer.quantize_int8)
 
     def key(self) -> str:

@@ -70,3 +70,22 @@ def test_shipped_model_end_to_end():
         assert all(m.provenance.model_version == nlp.model_version for m in res.mentions)
         assert {"ANTIBODY", "RATE"} <= {e.label for e in res.entities}
     assert zh.epi and zh.epi[0].value == 0.83
+
+
+def test_gates_choose_what_the_model_sees():
+    text = "Nomacizumab was effective. The patients were followed for 2 years. 患者随访2年。"
+    seen = {}
+    for gate in ("names", "candidates", "none"):
+        pipe, fake = _pipeline(gate=gate)
+        pipe.analyze_text(text, "en")
+        seen[gate] = fake.seen
+    assert seen["none"] == ["Nomacizumab was effective.", "The patients were followed for 2 years.", "患者随访2年。"]
+    assert seen["candidates"] == seen["none"]  # every sentence has a digit or a cue
+    assert seen["names"] == ["Nomacizumab was effective."]  # the only one with a name-shaped word
+
+
+def test_unknown_gate_is_an_error():
+    from imnm_nlp.errors import InputError
+
+    with pytest.raises(InputError, match="gate"):
+        Pipeline(use_model=False, gate="some")

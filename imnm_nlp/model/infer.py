@@ -200,7 +200,7 @@ def quantize_int8(net: Any) -> Any:
             if isinstance(mod, torch.nn.Linear) and name.startswith("encoder.")}
     with warnings.catch_warnings():  # torch.ao's deprecation notice (torchao is not installable offline here)
         warnings.simplefilter("ignore")
-        return quantize_dynamic(net, spec, dtype=torch.qint8)
+        return quantize_dynamic(net, spec, dtype=torch.qint8, inplace=True)  # no second copy of the weights
 
 
 def load_model(path: str | os.PathLike[str] | None = None, threads: int | None = None, quantize: bool = False) -> ModelTagger:

@@ -69,6 +69,7 @@ RATES = [
     ("12 of 48 patients", 25, "percent", None, {"numerator": 12, "total": 48}),
     ("22/405", 5.43, "percent", None, {"numerator": 22, "total": 405}),
     ("1 in 8,400", 1, "per 8400", 100_000 / 8400, {}),
+    ("1 in 15 000", 1, "per 15000", 100_000 / 15000, {}),  # a space as thousands separator
     ("1/9000", 1, "per 9000", 100_000 / 9000, {}),
     ("1/10万~6/10万", 1, "per 100000", 1, {"value_high": 6, "per_100k_high": 6}),
     ("1 to 6 per 100,000", 1, "per 100000", 1, {"value_high": 6}),

@@ -27,8 +27,11 @@ from imnm_nlp.extraction.cues import find_cues, has_cue
 from imnm_nlp.extraction.rules import load_regions, load_rules
 from imnm_nlp.records import EntitySpan
 
-_HARD = {"en": re.compile(r";|；|\.\s"), "zh": re.compile(r"[;；。]")}
-_SOFT_EN = re.compile(r"\.\s")
+# A period inside a sentence ends a clause, except after an initial or a common abbreviation, where the sentence
+# splitter did not cut either: "infection with G. duodenalis was 8.6%", "Smith et al. found", "vs. 12%".
+_PERIOD_EN = r"(?<!\b[A-Z])(?<!\bal)(?<!\bvs)(?<!\bspp)(?<!\bsp)(?<!\bNo)(?<!\bFig)(?<!\be\.g)(?<!\bi\.e)\.\s"
+_HARD = {"en": re.compile(rf";|；|{_PERIOD_EN}"), "zh": re.compile(r"[;；。]")}
+_SOFT_EN = re.compile(_PERIOD_EN)
 _LEVEL_RANK = {"continent": 0, "country": 1, "region": 2, "province": 3, "city": 4}
 _DIR = r"(?:north|south|east|west|central|northern|southern|eastern|western|north-?eastern|north-?western|south-?eastern|south-?western)"
 _EN_DIRECTION = re.compile(rf"{_DIR}(?:[\s-]+{_DIR})?\s+$", re.IGNORECASE)

@@ -249,6 +249,13 @@ def ci_after(text: str, end: int, limit: int) -> tuple[float, float] | None:
         return None
 
 
+def ci_end(text: str, end: int, limit: int) -> int:
+    """Where a ``(95% CI a–b)`` attached to a figure ending at ``end`` ends, or ``end`` when there is none: the
+    words of the interval (``confidence``) belong to the figure, not to its context."""
+    m = _CI_AFTER.match(text[end:limit])
+    return end + m.end() if m else end
+
+
 def period_in(text: str) -> str | None:
     """A study period stated in ``text``: ``2000-2010`` for a range, ``2019`` for one year."""
     for m in _YEAR_RANGE.finditer(text):

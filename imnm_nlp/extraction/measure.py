@@ -16,7 +16,7 @@ from typing import Sequence
 
 from imnm_nlp.extraction.context import clause_group, entities_in
 from imnm_nlp.extraction.cues import find_cues, has_cue
-from imnm_nlp.extraction.figures import Slot
+from imnm_nlp.extraction.figures import Slot, ci_end
 from imnm_nlp.extraction.hints import HintPolicy, SentenceHint
 from imnm_nlp.extraction.rules import ExtractionRules
 from imnm_nlp.records import EntitySpan
@@ -90,7 +90,7 @@ class SentenceJudge:
             same_group = prev is not None and prev.end > g0
             w0 = prev.end if same_group and prev is not None else g0
             nxt = slots[i + 1].start if i + 1 < len(slots) and slots[i + 1].start < g1 else g1
-            after = (slot.end, min(nxt, g1, slot.end + _AFTER[lang]))
+            after = (ci_end(text, slot.end, g1), min(nxt, g1, slot.end + _AFTER[lang]))
             local0 = max(w0, slot.start - _BEFORE[lang])
             explicit = sorted(_explicit_cues(text, lang, rules, w0, slot.start) + self._disease_rate(w0, slot.start))
             # demographics count only in the figure's own comma clause: "26 (90%) were female, and 12 (41%)

@@ -138,8 +138,9 @@ def _rules() -> list[_Rule]:
         (re.compile(rf"{rng}(?:{_CI})?\s?{_EVENTS}(?:per\s?(?P<den>{_EN_SCALE}|{_DEN_DIGITS})|/\s?(?P<den2>{_POW10}|{_EN_SCALE}))"
                     rf"(?:\s?(?P<py>{_PY})|\s(?:{_POP}))?(?:{_TIME})?(?![0-9])", _I),
          lambda m: _per(_num(m["v"]), _hi(m), _scale_en(m["den"] or m["den2"]), bool(m["py"]), _ci(m))),
-        # 1 in 8,400 (population odds); the whole must look like a population, not a year (3 in 2019)
-        (re.compile(rf"{_NB}(?P<v>1)\s(?:in|out\sof)\s(?P<den>\d{{1,3}}(?:,\d{{3}})+|\d{{3,}})(?![0-9])", _I),
+        # 1 in 8,400 (population odds), 1 in 15 000 (a space as thousands separator, as some journals print it);
+        # the whole must look like a population, not a year (3 in 2019)
+        (re.compile(rf"{_NB}(?P<v>1)\s(?:in|out\sof)\s(?P<den>\d{{1,3}}(?:,\d{{3}})+|\d{{1,3}}(?: \d{{3}})+|\d{{3,}})(?![0-9])", _I),
          lambda m: None if re.fullmatch(r"(19|20)\d\d", m["den"]) else _per(1.0, None, _scale_en(m["den"]), False)),
         # counts of a whole: 12 of 48 patients, 12 out of the 48 cases, Thirty-four out of 35 patients
         (re.compile(rf"(?:{_NB}(?P<k>\d+)|(?P<kw>{WNUM}))\s(?:of|out\sof)\s(?:the\s|all\s)?"

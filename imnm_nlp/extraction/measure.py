@@ -32,6 +32,7 @@ _CHANGE = re.compile(
     r"升高了|降低了|下降了|增加了|提高了|减少了|增长了)\s*(?:by\s*)?(?:approximately|about|nearly|约)?\s*$", re.IGNORECASE)
 _MEAN_SD = re.compile(r"\s*(?:±|\+/-|\+-)\s*")
 _CLAUSE_COMMA = re.compile(r"[,;，；]\s")
+_SUBGROUP_EN = re.compile(r"\b(?:in|for|among|between)\s+(?:the\s+|all\s+)?(?:[A-Za-z-]+\s+(?:and|or)\s+)?$", re.IGNORECASE)
 _ABBR_RATE = re.compile(r"(?<![A-Za-z])[A-Z]{2,6}\s*(?:平均)?率")
 
 
@@ -73,6 +74,16 @@ class SentenceJudge:
     def _veto(self, cues: tuple[str, ...], start: int, end: int) -> bool:
         return start < end and has_cue(self.text, cues, self.lang, start, end)
 
+    def _demographic(self, start: int, end: int) -> bool:
+        """A demographic word in ``[start, end)`` that describes the figure ("59.9% were male"), not one that
+        names a subgroup the figure is given for ("0.84% for women", "in men"): those keep the measure."""
+        if start >= end:
+            return False
+        for a, _, _ in find_cues(self.text, self.rules.demographic, self.lang, start, end):
+            if not (self.lang == "en" and _SUBGROUP_EN.search(self.text, max(0, a - 30), a)):
+                return True
+        return False
+
     def decide(self, slots: list[Slot]) -> list[Decision]:
         text, lang, rules = self.text, self.lang, self.rules
         zipped = self._respectively(slots)
@@ -97,7 +108,7 @@ class SentenceJudge:
             # had CADM" (the 41% is no demographic), "detected (21.4%), with onset age from 6 to 67 years"
             d0 = max([local0] + [m.end() for m in _CLAUSE_COMMA.finditer(text, local0, slot.start)])
             d1 = next((m.start() for m in _CLAUSE_COMMA.finditer(text, after[0], after[1])), after[1])
-            demo = self._veto(rules.demographic, d0, slot.start) or self._veto(rules.demographic, after[0], d1)
+            demo = self._demographic(d0, slot.start) or self._demographic(after[0], d1)
             measure, score = zipped.get(slot.start, (None, 0.0))
             vetoed = False
             if measure is None and explicit:

@@ -107,14 +107,14 @@ class Pipeline:
         self, use_model: bool = True, model_path: str | None = None, gate: str = "names", batch_size: int = 32,
         int8: bool = False, extract_model_spans: bool = False,
     ):
-        self.use_model = use_model
-        self.extract_model_spans = extract_model_spans
         from imnm_nlp.model.gate import GATES
 
         if gate not in GATES:
             from imnm_nlp.errors import InputError
 
             raise InputError(f"gate must be one of {GATES}; got {gate!r}")
+        self.use_model = use_model
+        self.extract_model_spans = extract_model_spans
         self.gate = gate
         self.batch_size = batch_size
         self._model: Any = None

@@ -6,8 +6,8 @@ Contract:
       (``merge_and_unload``: inference then costs exactly a plain BertModel), loads the heads. It never
       touches the network; a missing or altered model raises :class:`ModelError` saying how to get one.
       Loaded models are cached per directory (and precision). ``quantize=True`` converts the encoder's linear
-      layers to dynamic int8 (per-channel weights, fp32 heads): about 2.4x the fp32 speed on the CPU, at an
-      accuracy cost measured on the gold dev split (README, Performance).
+      layers to dynamic int8 (per-channel weights, fp32 heads): 2.0-2.4x the fp32 speed on the CPU, gold
+      entity F1 within 0.003 of fp32 (README, Performance).
     * :meth:`ModelTagger.predict` takes ``(sentence_text, lang)`` pairs and returns one
       :class:`SentencePrediction` per input, in input order: ``spans`` are ``EntitySpan(source="model")``
       with offsets into the sentence text and ``score`` = mean token probability; ``kind``/``claim``/

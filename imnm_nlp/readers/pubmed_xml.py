@@ -4,8 +4,9 @@ Contract:
 
 * Roots: ``PubmedArticleSet`` (``PubmedArticle``, ``PubmedBookArticle``, ``DeleteCitation``) and the older
   ``MedlineCitationSet`` (bare ``MedlineCitation``). Streaming: an ``lxml.etree.XMLPullParser`` fed 64 KB
-  chunks, end events of the record tags only; each record is cleared and its finished siblings deleted, so memory stays flat on
-  a 200 MB baseline file. ``huge_tree`` allows very long abstracts; ``recover=False`` so breakage is seen.
+  chunks, end events of the record tags only; each record is cleared and its finished siblings deleted, so
+  memory stays flat on a 200 MB baseline file. ``huge_tree`` allows very long abstracts; ``recover=False``
+  so breakage is seen.
 * Breakage: a truncated ``.gz`` or an XML error after N good records keeps those N documents and reports
   one ``error`` issue with the reason (XMLSyntaxError text and line, EOFError, zlib error).
 * ``DeleteCitation``: one ``deletion`` issue per PMID (``doc_id="pmid:N"``); nothing is yielded.

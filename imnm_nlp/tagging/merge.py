@@ -14,7 +14,8 @@ Policy (``merge_spans``):
        name and left it untagged on purpose: a blocked phrase such as ``myositis-specific``, a study name);
        it is not a symptom, sign or bare head word (``span_rules.json`` → ``not_entities``, from
        ANNOTATION.md); a RATE must be readable by the rate parser (a bare ``19`` is not a rate). Measured
-       on the gold dev split with the shipped model: these checks removed false spans only (README).
+       on the gold dev split with the shipped model: these checks removed 22 false model spans and one true
+       one (a bare ``47.66`` the gold counts as a RATE); merged entity F1 0.964 -> 0.971.
     4. A kept model span is normalized when possible: DRUG/ANTIBODY/DISEASE by the lexicon's fuzzy lookup
        (case-, width-, hyphen- and space-insensitive; ``canonical``/``norm_id``/``kind`` from the entry),
        RATE by the rate parser, HLA_ALLELE by the HLA normalizer; otherwise ``canonical`` is the surface.

@@ -97,7 +97,8 @@ def _bench_naive(n: int) -> dict[str, Any]:
 def _bench_job(n: int, workers: int, workdir: str) -> dict[str, Any]:
     """The whole ``extract`` job, rules only, over two PubMed XML files of n/2 articles, with ``workers`` processes.
 
-    Reading, analysis and writing every output included; peak RSS is the largest process (parent or worker).
+    Reading, analysis and writing every output included. ``peak_rss_mb`` (added by the caller) is this process's;
+    with workers, ``children_rss_mb`` is the largest worker's.
     """
     from imnm_nlp.run import extract
 

@@ -149,3 +149,12 @@ def test_torture_suite_keeps_every_good_record(tmp_path: Path) -> None:
     with (out / "claims.csv").open(encoding="utf-8-sig", newline="") as fh:
         evil = [r for r in csv.DictReader(fh) if r["doc_id"] == "jsonl:evil"]
     assert evil and all(not r["evidence"].startswith(("=", "+", "-", "@")) for r in evil)
+
+
+def test_run_options_that_change_outputs_change_the_resume_key():
+    from imnm_nlp.run import RunOptions
+
+    base = RunOptions()
+    assert base.gate == "names" and base.int8 is False
+    keys = {base.key(), RunOptions(int8=True).key(), RunOptions(gate="candidates").key(), RunOptions(use_model=False).key()}
+    assert len(keys) == 4  # a resumed run never mixes parts made with other model settings

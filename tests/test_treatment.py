@@ -98,3 +98,15 @@ def test_hint_validation() -> None:
         SentenceHint(kind={"epidemiology": 0.5})
     with pytest.raises(RecordError):
         SentenceHint(claim={"effective": 1.5})
+
+
+def test_gold_view_counts_a_negated_adverse_claim_as_used():
+    from imnm_nlp.extraction import collapse_claims
+    from imnm_nlp.records import SectionContext, TreatmentClaim
+
+    ctx = SectionContext("text:a", "abstract", "en")
+    p = ctx.provenance("x" * 40, 0, 3, (0, 40), "t", "0")
+    no_harm = TreatmentClaim("prednisone", "adverse", p, negated=True)  # "no difference in side effects"
+    assert [(c.claim, c.negated) for c in collapse_claims([no_harm])] == [("used", False)]
+    harm = TreatmentClaim("prednisone", "adverse", ctx.provenance("x" * 40, 10, 13, (0, 40), "t", "0"))
+    assert [c.claim for c in collapse_claims([no_harm, harm])] == ["adverse"]  # a real harm is still a firm claim

@@ -5,7 +5,9 @@
   claim about it (ANNOTATION.md: ``used`` only when nothing else is said; ``recommended`` is
   independent). The kept record is the first in document order (section, offset), with ``hedged``
   and ``negated`` true only when every merged record agreed (one firm statement outweighs hedges).
-  Records that are not TreatmentClaims are dropped: risk factors are not scored as claims.
+  Records that are not TreatmentClaims are dropped: risk factors are not scored as claims. A negated
+  ``adverse`` claim ("no important difference in side effects") counts as ``used``: the guideline's
+  ``adverse`` is a harmful effect, and the gold has no negated claims (the records keep it as written).
 * :func:`collapse_epi` — one :class:`EpiFigure` per (document, measure, unit, value, value_high): an
   abstract often restates its headline figure in the conclusion; the gold records it once.
 """
@@ -25,6 +27,10 @@ def _order(rec: TreatmentClaim | EpiFigure) -> tuple[str, int, int]:
     return (p.doc_id, p.section_index, p.start)
 
 
+def _gold_claim(c: TreatmentClaim) -> TreatmentClaim:
+    return replace(c, claim="used", negated=False) if c.claim == "adverse" and c.negated else c
+
+
 def collapse_claims(claims: Iterable[object]) -> list[TreatmentClaim]:
     """The gold's one-per-(doc, drug, claim) view of treatment claims, in document order.
 
@@ -36,7 +42,7 @@ def collapse_claims(claims: Iterable[object]) -> list[TreatmentClaim]:
         >>> [c.claim for c in collapse_claims(recs)]
         ['effective']
     """
-    items = sorted((c for c in claims if isinstance(c, TreatmentClaim)), key=_order)
+    items = sorted((_gold_claim(c) for c in claims if isinstance(c, TreatmentClaim)), key=_order)
     firm = {(c.provenance.doc_id, c.drug) for c in items if c.claim in _FIRM}
     kept: dict[tuple[str, str, str], TreatmentClaim] = {}
     for c in items:

@@ -110,3 +110,17 @@ def test_gold_view_counts_a_negated_adverse_claim_as_used():
     assert [(c.claim, c.negated) for c in collapse_claims([no_harm])] == [("used", False)]
     harm = TreatmentClaim("prednisone", "adverse", ctx.provenance("x" * 40, 10, 13, (0, 40), "t", "0"))
     assert [c.claim for c in collapse_claims([no_harm, harm])] == ["adverse"]  # a real harm is still a firm claim
+
+
+@pytest.mark.parametrize("text, negated", [
+    ("In IMNM patients, rituximab caused no serious side effects.", True),
+    ("In IMNM patients, no adverse events were attributed to rituximab.", True),
+    ("IMNM患者应用利妥昔单抗未出现不良反应。", True),
+    ("Two IMNM patients were intolerant of azathioprine.", False),
+    ("2例IMNM患者不能耐受硫唑嘌呤。", False),  # the cue carries its own negator: cannot tolerate = harm
+])
+def test_adverse_negation_comes_from_the_cue(text: str, negated: bool) -> None:
+    import imnm_nlp
+
+    (claim,) = imnm_nlp.load(use_model=False)(text).treatments
+    assert (claim.claim, claim.negated) == ("adverse", negated)

@@ -86,6 +86,12 @@ def _in(ranges: list[tuple[int, int]], a: int, b: int) -> bool:
     return any(lo < b and a < hi for lo, hi in ranges)
 
 
+def _negated_before(ranges: list[tuple[int, int]], a: int) -> bool:
+    """A negation scope opened before position ``a`` and still open there: "no serious side effects" yes;
+    a cue that carries its own negator ("不能耐受", cannot tolerate) is not thereby negated."""
+    return any(lo < a < hi for lo, hi in ranges)
+
+
 def _clauses(text: str, lang: str, group: tuple[int, int]) -> list[tuple[int, int]]:
     """Comma-level clauses of a clause group (Chinese ，、, English ``, `` and ``whereas``/``but``)."""
     g0, g1 = group
@@ -171,7 +177,7 @@ def claims_for(text: str, lang: str, sentence: tuple[int, int], drug: EntitySpan
             and not _PREVENTED[lang].search(text[max(s0, c[0] - 16) : c[0]])]
     if near and not any(o.claim == "ineffective" for o in out):
         a, b, cue = near[0]
-        out.append(ClaimCue("adverse", a, b, cue, negated=_in(neg, a, b), score=0.7))
+        out.append(ClaimCue("adverse", a, b, cue, negated=_negated_before(neg, a), score=0.7))
     if not out and not aim:
         positive = [c for c in effective if not _in(neg, c[0], c[1])]
         if positive:

@@ -261,7 +261,10 @@ def extract_treatments(text: str, lang: str, sentences: Sequence[tuple[int, int]
                 if cue.claim == "used" and is_negated(sent_text, lang, drug.start - s0, drug.end - s0):
                     continue  # "treated without systemic corticosteroids": not used
                 hedged_here = hedged or (cue.cue_end > cue.cue_start and is_hedged(sent_text, lang, cue.cue_start - s0, cue.cue_end - s0))
-                negated = cue.negated or is_negated(sent_text, lang, drug.start - s0, drug.end - s0)
+                # an adverse claim with a cue is negated by the cue's scope ("no side effects"), not the drug's: in
+                # "不能耐受硫唑嘌呤" (cannot tolerate azathioprine) the drug sits in the cue's own negator's scope
+                by_cue = cue.claim == "adverse" and bool(cue.cue)
+                negated = cue.negated or (not by_cue and is_negated(sent_text, lang, drug.start - s0, drug.end - s0))
                 responders, treated = _counts(region, sent_ents) if cue.claim in ("effective", "ineffective") else (None, None)
                 claims.append(TreatmentClaim(
                     drug=canonical, claim=cue.claim,

@@ -184,24 +184,45 @@ def run_tasks(
     return sorted(markers, key=lambda m: m["index"])
 
 
-def _winners(markers: Sequence[dict], parts: Path) -> tuple[dict[str, tuple[int, int]], list[ReadIssue]]:
-    """Doc id → (file index, ordinal) of its last occurrence; earlier ones become duplicate issues."""
-    last: dict[str, tuple[int, int]] = {}
-    seen: dict[str, tuple[str, int]] = {}
-    dups: list[ReadIssue] = []
-    for m in markers:
-        with open(parts / f"{m['index']:06d}.docs.jsonl", encoding="utf-8") as fh:
-            for ordinal, line in enumerate(fh):
-                meta = json.loads(line)
-                if meta["id"] in seen:
-                    prev_file, prev_rec = seen[meta["id"]]
-                    dups.append(ReadIssue(
-                        file=prev_file, record=prev_rec, kind="duplicate", doc_id=meta["id"],
-                        reason=f"superseded by a later occurrence in {meta['source_file']} record {meta['record_index']}",
-                    ))
-                seen[meta["id"]] = (meta["source_file"], meta["record_index"])
-                last[meta["id"]] = (m["index"], ordinal)
-    return last, dups
+def _superseded(markers: Sequence[dict], parts: Path) -> tuple[set[tuple[int, int]], list[ReadIssue]]:
+    """The (file index, ordinal) of every document occurrence a later one supersedes, and a duplicate issue for each.
+
+    Why SQLite (stdlib) and not a dict: a whole PubMed baseline holds tens of millions of ids, and a dict of
+    them would grow with the dump (hundreds of bytes per id). The ids go to a table on disk; one query with a
+    window function finds each id's next occurrence. Only the superseded ones, rare, are held in memory.
+    """
+    import sqlite3
+
+    db_path = parts / "ids.sqlite"
+    db_path.unlink(missing_ok=True)
+    db = sqlite3.connect(db_path)
+    try:
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("PRAGMA synchronous=OFF")
+        db.execute("CREATE TABLE occ (id TEXT, file INTEGER, ordinal INTEGER, source_file TEXT, record INTEGER)")
+        for m in markers:
+            with open(parts / f"{m['index']:06d}.docs.jsonl", encoding="utf-8") as fh:
+                rows = ((meta["id"], m["index"], ordinal, meta["source_file"], meta["record_index"])
+                        for ordinal, meta in enumerate(map(json.loads, fh)))
+                db.executemany("INSERT INTO occ VALUES (?, ?, ?, ?, ?)", rows)
+        query = """
+            SELECT id, file, ordinal, source_file, record, next_file, next_ordinal, next_source, next_record FROM (
+                SELECT *, LEAD(file) OVER w AS next_file, LEAD(ordinal) OVER w AS next_ordinal,
+                       LEAD(source_file) OVER w AS next_source, LEAD(record) OVER w AS next_record
+                FROM occ WINDOW w AS (PARTITION BY id ORDER BY file, ordinal))
+            WHERE next_file IS NOT NULL ORDER BY next_file, next_ordinal"""
+        losers: set[tuple[int, int]] = set()
+        dups: list[ReadIssue] = []
+        for doc_id, file, ordinal, source_file, record, _nf, _no, next_source, next_record in db.execute(query):
+            losers.add((file, ordinal))
+            dups.append(ReadIssue(
+                file=source_file, record=record, kind="duplicate", doc_id=doc_id,
+                reason=f"superseded by a later occurrence in {next_source} record {next_record}",
+            ))
+    finally:
+        db.close()
+        db_path.unlink(missing_ok=True)
+    return losers, dups
 
 
 def assemble(out_dir: Path, markers: Sequence[dict], options: RunOptions, t_start: float, report: bool = False) -> RunSummary:
@@ -213,7 +234,7 @@ def assemble(out_dir: Path, markers: Sequence[dict], options: RunOptions, t_star
     from imnm_nlp.writers.manifest import RunCounts
 
     parts = out_dir / PARTS
-    winners, dups = _winners(markers, parts)
+    superseded, dups = _superseded(markers, parts)
     counts = RunCounts()
     # Streamed: memory holds one document's claims and one file's document metadata, whatever the dump's size.
     with atomic_write(out_dir / "records.jsonl") as frec, claims_csv_writer(out_dir / "claims.csv") as sheet:
@@ -222,7 +243,7 @@ def assemble(out_dir: Path, markers: Sequence[dict], options: RunOptions, t_star
             with open(parts / f"{m['index']:06d}.docs.jsonl", encoding="utf-8") as fh:
                 for ordinal, line in enumerate(fh):
                     meta = json.loads(line)
-                    if winners.get(meta["id"]) == (m["index"], ordinal):
+                    if (m["index"], ordinal) not in superseded:
                         counts.docs_by_lang["+".join(meta["langs"]) or "none"] += 1
                         counts.docs_by_format[meta["source_format"] or "unknown"] += 1
                         doc_meta[meta["id"]] = {"pmid": meta["pmid"], "doi": meta["doi"], "year": meta["year"]}
@@ -231,7 +252,7 @@ def assemble(out_dir: Path, markers: Sequence[dict], options: RunOptions, t_star
                 for line in fh:
                     d = json.loads(line)
                     ordinal = d.pop("_doc_ordinal")
-                    if winners.get(d["provenance"]["doc_id"]) != (m["index"], ordinal):
+                    if (m["index"], ordinal) in superseded:
                         continue
                     counts.add_record(d)
                     frec.write(json.dumps(d, ensure_ascii=False) + "\n")

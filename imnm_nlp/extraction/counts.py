@@ -7,7 +7,11 @@ proportion, only when the count and its whole stand in the same sentence):
 * the part before the whole: ``Sixty patients with antisynthetase autoantibodies were identified in our
   myositis cohort of 179 patients`` (the part names an ANTIBODY/HLA/DISEASE right after ``patients with``);
 * a whole, then parts that are a number glued to a DISEASE/ANTIBODY name: ``A total of 4,534 patients
-  were included, with 2,902 dermatomyositis, 592 polymyositis`` (the name must start right after the number).
+  were included, with 2,902 dermatomyositis, 592 polymyositis`` (the name must start right after the number);
+* none or all of a whole (ANNOTATION.md: ``all 5 patients``, ``none of the 5 patients``): ``None of 51
+  patients with statin intolerance had anti-HMGCR antibodies`` → 0 percent, ``All 12 patients were positive
+  for anti-SRP`` → 100 percent, when a have/positive-for verb ties them to an ANTIBODY/HLA/DISEASE named right
+  after it in the same clause.
 
 A number written as a word counts (``Sixty``); numbers inside entities and parts followed by a written
 percentage (``12 (41%)``: that is the figure) are never used.
@@ -28,6 +32,12 @@ _PART_FIRST = re.compile(rf"(?<![\d.,%])(?P<k>{_N})\s+(?:[\w-]+\s+){{0,2}}?{_NOU
 _WHOLE_AFTER = re.compile(rf"\b(?:cohort|series|population|group|total)\s+of\s+(?P<n>{_N})\s+(?:[\w-]+\s+){{0,2}}?{_NOUN}\b", re.IGNORECASE)
 _WHOLE_FIRST = re.compile(rf"(?<![\d.,])(?P<n>{_N})\s+(?:[\w-]+\s+){{0,2}}?{_NOUN}\b", re.IGNORECASE)
 _GLUED_PART = re.compile(rf"(?<![\d.,%(])(?P<k>\d{{1,3}}(?:,\d{{3}})+|\d{{1,6}})\s(?=[A-Za-z])")
+_NONE_ALL = re.compile(
+    rf"\b(?P<q>none|all)\s+(?:of\s+)?(?:the\s+|these\s+)?(?P<n>{_N})\s+(?:[\w-]+\s+){{0,2}}?{_NOUN}\b"
+    rf"(?:\s+(?:with|who|in)\s+[^,;.]{{0,60}}?)?\s+(?:had|have|has|were positive for|tested positive for|carried|"
+    rf"were seropositive for|developed|showed)\s+(?:an?\s+|the\s+)?",
+    re.IGNORECASE,
+)
 _TARGETS = ("ANTIBODY", "HLA_ALLELE", "DISEASE")
 
 
@@ -58,6 +68,10 @@ def extra_count_slots(text: str, lang: str, sentence: tuple[int, int], entities:
             k, n = int(to_number(part["k"])), int(to_number(whole["n"]))
             if 0 < k < n and not _pct_follows(text, part.end()):
                 out.append(_slot(text, part.start("k"), part.end("k"), k, n))
+    for m in _NONE_ALL.finditer(text, s0, s1):
+        n = int(to_number(m["n"]))
+        if n > 1 and m.end() in starts and _free(m.start(), m.start("n"), taken) and not _pct_follows(text, m.end("n")):
+            out.append(_slot(text, m.start(), m.end("n"), 0 if m["q"].lower() == "none" else n, n))
     whole = _WHOLE_FIRST.search(text, s0, s1)
     if whole and not out:
         n = int(to_number(whole["n"]))

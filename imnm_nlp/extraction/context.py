@@ -29,7 +29,8 @@ from imnm_nlp.records import EntitySpan
 
 # A period inside a sentence ends a clause, except after an initial or a common abbreviation, where the sentence
 # splitter did not cut either: "infection with G. duodenalis was 8.6%", "Smith et al. found", "vs. 12%".
-_PERIOD_EN = r"(?<!\b[A-Z])(?<!\bal)(?<!\bvs)(?<!\bspp)(?<!\bsp)(?<!\bNo)(?<!\bFig)(?<!\be\.g)(?<!\bi\.e)\.\s"
+# (The period comes first, the look-behinds after it: a pattern that starts with a literal is scanned fast.)
+_PERIOD_EN = r"\.(?<!\b[A-Z]\.)(?<!\bal\.)(?<!\bvs\.)(?<!\bspp\.)(?<!\bsp\.)(?<!\bNo\.)(?<!\bFig\.)(?<!\be\.g\.)(?<!\bi\.e\.)\s"
 _HARD = {"en": re.compile(rf";|；|{_PERIOD_EN}"), "zh": re.compile(r"[;；。]")}
 _SOFT_EN = re.compile(_PERIOD_EN)
 _LEVEL_RANK = {"continent": 0, "country": 1, "region": 2, "province": 3, "city": 4}

@@ -206,14 +206,14 @@ def _superseded(markers: Sequence[dict], parts: Path) -> tuple[set[tuple[int, in
                         for ordinal, meta in enumerate(map(json.loads, fh)))
                 db.executemany("INSERT INTO occ VALUES (?, ?, ?, ?, ?)", rows)
         query = """
-            SELECT id, file, ordinal, source_file, record, next_file, next_ordinal, next_source, next_record FROM (
+            SELECT id, file, ordinal, source_file, record, next_source, next_record FROM (
                 SELECT *, LEAD(file) OVER w AS next_file, LEAD(ordinal) OVER w AS next_ordinal,
                        LEAD(source_file) OVER w AS next_source, LEAD(record) OVER w AS next_record
                 FROM occ WINDOW w AS (PARTITION BY id ORDER BY file, ordinal))
             WHERE next_file IS NOT NULL ORDER BY next_file, next_ordinal"""
         losers: set[tuple[int, int]] = set()
         dups: list[ReadIssue] = []
-        for doc_id, file, ordinal, source_file, record, _nf, _no, next_source, next_record in db.execute(query):
+        for doc_id, file, ordinal, source_file, record, next_source, next_record in db.execute(query):
             losers.add((file, ordinal))
             dups.append(ReadIssue(
                 file=source_file, record=record, kind="duplicate", doc_id=doc_id,

@@ -39,6 +39,9 @@ _NONE_ALL = re.compile(
     re.IGNORECASE,
 )
 _TARGETS = ("ANTIBODY", "HLA_ALLELE", "DISEASE")
+# The noun every shape above needs: the shapes open with lookbehinds and number words, tried at every position,
+# and most sentences name no patients or cases, which this plain search finds out cheaply.
+_ANY_NOUN = re.compile(_NOUN, re.IGNORECASE)
 
 
 def _free(a: int, b: int, taken: Sequence[tuple[int, int]]) -> bool:
@@ -55,9 +58,9 @@ def _slot(text: str, a: int, b: int, k: int, n: int) -> Slot:
 
 def extra_count_slots(text: str, lang: str, sentence: tuple[int, int], entities: Sequence[EntitySpan]) -> list[Slot]:
     """Count slots of one sentence (see the module docstring); English only."""
-    if lang != "en":
-        return []
     s0, s1 = sentence
+    if lang != "en" or _ANY_NOUN.search(text, s0, s1) is None:
+        return []
     taken = [(e.start, e.end) for e in entities]
     starts = {e.start: e for e in entities if e.label in _TARGETS}
     out: list[Slot] = []

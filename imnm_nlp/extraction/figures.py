@@ -38,6 +38,9 @@ _YEAR_ONE = re.compile(
     r"|(?<![自\d])((?:19|20)\d{2})(?=\s*年(?![代龄]))(?![^，,。;；]{0,12}以来)"
 )
 _MAX_YEAR = datetime.date.today().year + 1
+# The year both patterns contain. _YEAR_ONE opens with lookbehinds and is tried at every position; most sentences
+# hold no year at all, and this plain search finds that out cheaply.
+_A_YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +261,8 @@ def ci_end(text: str, end: int, limit: int) -> int:
 
 def period_in(text: str) -> str | None:
     """A study period stated in ``text``: ``2000-2010`` for a range, ``2019`` for one year."""
+    if _A_YEAR.search(text) is None:
+        return None
     for m in _YEAR_RANGE.finditer(text):
         if m.group(1) <= m.group(2) and int(m.group(2)) <= _MAX_YEAR:
             return f"{m.group(1)}-{m.group(2)}"

@@ -110,63 +110,67 @@ def _hi(m: re.Match[str]) -> float | None:
     return _num(m["hi"]) if m.groupdict().get("hi") else None
 
 
-# Each rule: a regex over the width view and a builder from its match to a Rate (None → blocker).
-_Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], Rate | None]]
+# Each rule: a piece of its regex that every match contains, the regex over the width view, and a builder from
+# its match to a Rate (None → blocker). The regexes open with lookbehinds, so the engine has no literal to skip
+# to and tries every position; the piece is cheap to search for and absent from most sections, so a rule runs
+# only where its piece occurs (same candidates, less than half the time on the demo corpus).
+_Rule = tuple[re.Pattern[str], re.Pattern[str], Callable[[re.Match[str]], Rate | None]]
 _I = re.IGNORECASE
 
 
 def _rules() -> list[_Rule]:
     rng = rf"{_NOT_YEAR_RANGE}(?P<v>{SNUM}|{WNUM})(?:{_RANGE_SEP}(?P<hi>{NUM}))?"
-    return [
+    rules = [
         # 95% CI with its bounds, and 95%CI alone: blockers (never RATE)
-        (re.compile(rf"(?:{_NB}\d{{2}}(?:\.\d)?\s?%\s?(?:CI|CrI|confidence intervals?|可信区间|置信区间)"
+        (r"%", re.compile(rf"(?:{_NB}\d{{2}}(?:\.\d)?\s?%\s?(?:CI|CrI|confidence intervals?|可信区间|置信区间)"
                     rf"|(?:CI|CrI|confidence intervals?)\s?[:,]?\s?\d{{2}}(?:\.\d)?\s?%)"
                     rf"(?:\s?[:,：]?\s?(?:{NUM})\s?%?{_RANGE_SEP}(?:{NUM})\s?%?)?", _I), lambda m: None),
         # percentages and percentage ranges: 25%, 20%-30%, 20-30%, 20% to 30%, 25 percent
-        (re.compile(rf"(?P<v>{SNUM})(?:\s?%?{_RANGE_SEP}(?P<hi>{NUM}))?\s?(?:%|percent\b|per\scent\b)", _I),
+        (r"%|percent|per\scent", re.compile(rf"(?P<v>{SNUM})(?:\s?%?{_RANGE_SEP}(?P<hi>{NUM}))?\s?(?:%|percent\b|per\scent\b)", _I),
          lambda m: _pct(_num(m["v"]), _hi(m))),
-        (re.compile(rf"(?P<v>{WNUM})\s(?:percent|per\scent)\b", _I), lambda m: _pct(_num(m["v"]))),
+        (r"percent|per\scent", re.compile(rf"(?P<v>{WNUM})\s(?:percent|per\scent)\b", _I), lambda m: _pct(_num(m["v"]))),
         # figures sharing one percent sign are one RATE each: "92.7, 73.6 and 55.1%", "(95.2 vs 72.4%)"
-        (re.compile(rf"(?<![<>=≤≥]\s)(?<![<>=≤≥])(?P<v>{SNUM})(?=(?:{_LIST_SEP}(?:{NUM}))*{_LIST_SEP}(?:{NUM})\s?%(?!\s?(?:CI|CrI|conf)))", _I),
+        (r"%", re.compile(rf"(?<![<>=≤≥]\s)(?<![<>=≤≥])(?P<v>{SNUM})(?=(?:{_LIST_SEP}(?:{NUM}))*{_LIST_SEP}(?:{NUM})\s?%(?!\s?(?:CI|CrI|conf)))", _I),
          lambda m: _pct(_num(m["v"])) if 0 <= _num(m["v"]) <= 100 else None),
         # spelled-out shares of a group: "One-third of patients" (the "of" stays outside)
-        (re.compile(rf"{FRACTION}(?=\s+of\b)", _I), lambda m: _pct(fraction_value(m["fk"], m["fd"]))),
+        (r"\sof\b", re.compile(rf"{FRACTION}(?=\s+of\b)", _I), lambda m: _pct(fraction_value(m["fk"], m["fd"]))),
         # per mille / per ten thousand signs
-        (re.compile(rf"(?P<v>{SNUM})(?:{_RANGE_SEP}(?P<hi>{NUM}))?\s?(?P<sign>[‰‱])"),
+        (r"[‰‱]", re.compile(rf"(?P<v>{SNUM})(?:{_RANGE_SEP}(?P<hi>{NUM}))?\s?(?P<sign>[‰‱])"),
          lambda m: _per(_num(m["v"]), _hi(m), _PERMILLE[m["sign"]], False)),
         # English population rates: 0.83 per 100,000 [person-years] [per year], 1-6 per million, 1.1 (95% CI ...) per 100 000
-        (re.compile(rf"{rng}(?:{_CI})?\s?{_EVENTS}(?:per\s?(?P<den>{_EN_SCALE}|{_DEN_DIGITS})|/\s?(?P<den2>{_POW10}|{_EN_SCALE}))"
+        (rf"per\s?(?:{_EN_SCALE}|{_DEN_DIGITS})|/\s?(?:{_POW10}|{_EN_SCALE})", re.compile(rf"{rng}(?:{_CI})?\s?{_EVENTS}(?:per\s?(?P<den>{_EN_SCALE}|{_DEN_DIGITS})|/\s?(?P<den2>{_POW10}|{_EN_SCALE}))"
                     rf"(?:\s?(?P<py>{_PY})|\s(?:{_POP}))?(?:{_TIME})?(?![0-9])", _I),
          lambda m: _per(_num(m["v"]), _hi(m), _scale_en(m["den"] or m["den2"]), bool(m["py"]), _ci(m))),
         # 1 in 8,400 (population odds), 1 in 15 000 (a space as thousands separator, as some journals print it);
         # the whole must look like a population, not a year (3 in 2019)
-        (re.compile(rf"{_NB}(?P<v>1)\s(?:in|out\sof)\s(?P<den>\d{{1,3}}(?:,\d{{3}})+|\d{{1,3}}(?: \d{{3}})+|\d{{3,}})(?![0-9])", _I),
+        (r"1\s(?:in|out\sof)\s\d", re.compile(rf"{_NB}(?P<v>1)\s(?:in|out\sof)\s(?P<den>\d{{1,3}}(?:,\d{{3}})+|\d{{1,3}}(?: \d{{3}})+|\d{{3,}})(?![0-9])", _I),
          lambda m: None if re.fullmatch(r"(19|20)\d\d", m["den"]) else _per(1.0, None, _scale_en(m["den"]), False)),
         # counts of a whole: 12 of 48 patients, 12 out of the 48 cases, Thirty-four out of 35 patients
-        (re.compile(rf"(?:{_NB}(?P<k>\d+)|(?P<kw>{WNUM}))\s(?:of|out\sof)\s(?:the\s|all\s)?"
+        (r"\s(?:of|out\sof)\s(?:the\s|all\s)?\d", re.compile(rf"(?:{_NB}(?P<k>\d+)|(?P<kw>{WNUM}))\s(?:of|out\sof)\s(?:the\s|all\s)?"
                     rf"(?P<n>\d{{1,3}}(?:,\d{{3}})+|\d+)(?![0-9.,])(?:\s(?:{_NOUNS})\b)?", _I),
          lambda m: _count(int(_num(m["k"] or m["kw"])), int(_num(m["n"])))),
         # population odds as a ratio: 1:26 676 (a dilution 1:1000 is not one)
-        (re.compile(rf"{_NB}(?P<v>1)\s?[:∶]\s?(?P<den>\d{{1,3}}(?:[,\s]\d{{3}})+|\d{{4,}})(?![0-9])"), _ratio),
+        (r"1\s?[:∶]\s?\d", re.compile(rf"{_NB}(?P<v>1)\s?[:∶]\s?(?P<den>\d{{1,3}}(?:[,\s]\d{{3}})+|\d{{4,}})(?![0-9])"), _ratio),
         # Chinese counts of a whole: 48例中12例, 50例患者中有12例 (not when a percentage follows: that one is the RATE)
-        (re.compile(rf"{_NB}(?P<n>\d+)\s?(?:例|名)[\u4e00-\u9fff]{{0,8}}?中\s?(?:共有|仅有|有|共|仅)?\s?(?P<k>\d+)\s?(?:例|名)"
+        ("中", re.compile(rf"{_NB}(?P<n>\d+)\s?(?:例|名)[\u4e00-\u9fff]{{0,8}}?中\s?(?:共有|仅有|有|共|仅)?\s?(?P<k>\d+)\s?(?:例|名)"
                     rf"(?![\u4e00-\u9fff]{{0,6}}\s?[(（]\s?\d[\d.]*\s?[%％])"),
          lambda m: _count(int(m["k"]), int(m["n"]))),
         # X/N: a population rate when N is 1,000 or a power of ten above, else a count (22/405)
-        (re.compile(rf"{_NB}(?<!/)(?P<v>{NUM})\s?/\s?(?P<den>{_DEN_DIGITS})(?![0-9/.]|\s?(?:mm|mg|g\b|kg|ml|mL|l\b|L\b|μ|u|U))"),
+        (r"\d\s?/\s?\d", re.compile(rf"{_NB}(?<!/)(?P<v>{NUM})\s?/\s?(?P<den>{_DEN_DIGITS})(?![0-9/.]|\s?(?:mm|mg|g\b|kg|ml|mL|l\b|L\b|μ|u|U))"),
          _slash),
         # Chinese: 0.83/10万, 1~6/10万, 3/10万人年, 0.83例/10万人, 1/10万~6/10万
-        (re.compile(rf"{_NOT_YEAR_RANGE}(?P<v>{SNUM})(?:{_RANGE_SEP}(?P<hi>{NUM}))?\s?(?:例|人)?\s?/\s?(?P<den>{_ZH_SCALE})(?P<ppl>人口?|居民)?"
+        (rf"/\s?(?:{_ZH_SCALE})", re.compile(rf"{_NOT_YEAR_RANGE}(?P<v>{SNUM})(?:{_RANGE_SEP}(?P<hi>{NUM}))?\s?(?:例|人)?\s?/\s?(?P<den>{_ZH_SCALE})(?P<ppl>人口?|居民)?"
                     rf"(?P<py>[·•・\s]?年)?(?:{_RANGE_SEP}(?P<hi2>{NUM})\s?/\s?(?P=den)(?:人口?|居民)?(?:[·•・\s]?年)?)?"),
          lambda m: _per(_num(m["v"]), _num(m["hi2"]) if m["hi2"] else _hi(m), _scale_zh(m["den"]), bool(m["py"]))),
         # Chinese: 每10万人0.83例, 每10万人中约有1.2例, 每年每10万人口0.5~1例
-        (re.compile(rf"每\s?(?P<den>{_ZH_SCALE})\s?(?:人口?|居民|人群|名)?(?P<py>年)?\s?(?:中)?\s?(?:约|有|约有)?\s?"
+        ("每", re.compile(rf"每\s?(?P<den>{_ZH_SCALE})\s?(?:人口?|居民|人群|名)?(?P<py>年)?\s?(?:中)?\s?(?:约|有|约有)?\s?"
                     rf"(?P<v>{NUM})(?:{_RANGE_SEP}(?P<hi>{NUM}))?\s?(?:例|人|名)?"),
          lambda m: _per(_num(m["v"]), _hi(m), _scale_zh(m["den"]), bool(m["py"]))),
         # Chinese: 万分之3, 十万分之一, 百分之25
-        (re.compile(r"(?P<f>十万分之|百万分之|百分之|千分之|万分之)\s?(?P<v>\d+(?:\.\d+)?|[一二两三四五六七八九十])"),
+        ("分之", re.compile(r"(?P<f>十万分之|百万分之|百分之|千分之|万分之)\s?(?P<v>\d+(?:\.\d+)?|[一二两三四五六七八九十])"),
          _zh_fraction),
     ]
+    return [(re.compile(piece, pattern.flags), pattern, build) for piece, pattern, build in rules]
 
 
 def _slash(m: re.Match[str]) -> Rate | None:
@@ -210,7 +214,9 @@ def find_rates(view: str) -> Iterator[tuple[int, int, Rate | None]]:
 
     Candidates of different rules may overlap; the tagger keeps the longest.
     """
-    for pattern, build in _compiled():
+    for piece, pattern, build in _compiled():
+        if piece.search(view) is None:
+            continue
         for m in pattern.finditer(view):
             start, end = m.span()
             while end > start and view[end - 1].isspace():

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Iterator, Sequence
 
 from imnm_nlp import __version__
+from imnm_nlp.model.gate import GATES, is_candidate, may_hold_new_name
 from imnm_nlp.records import (
     Document,
     EntitySpan,
@@ -107,8 +108,6 @@ class Pipeline:
         self, use_model: bool = True, model_path: str | None = None, gate: str = "names", batch_size: int = 32,
         int8: bool = False, extract_model_spans: bool = False,
     ):
-        from imnm_nlp.model.gate import GATES
-
         if gate not in GATES:
             from imnm_nlp.errors import InputError
 
@@ -204,8 +203,6 @@ class Pipeline:
 
     def _gated(self, text: str, lang: str, s0: int, s1: int, rule_spans: Sequence[EntitySpan]) -> bool:
         """Whether the sentence ``text[s0:s1]`` goes to the transformer under ``self.gate``."""
-        from imnm_nlp.model.gate import is_candidate, may_hold_new_name
-
         if self.gate == "none":
             return True
         if self.gate == "names":

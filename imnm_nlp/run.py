@@ -298,7 +298,7 @@ def _versions(options: RunOptions) -> dict[str, Any]:
         if pipe is None:  # tasks ran in other processes; read the model's identity without loading it
             from imnm_nlp.model.infer import model_version
 
-            versions["model"] = model_version(options.model_path) + ("-int8" if options.int8 else "")
+            versions["model"] = model_version(options.model_path, quantize=options.int8)
         else:
             versions["model"] = pipe.model_version
     return versions

@@ -67,19 +67,20 @@ def _version(meta: dict[str, Any]) -> str:
     return f"{MODEL_NAME}-{meta.get('created', '')[:10]}-{meta.get('data_sha256', '')[:8]}"
 
 
-def model_version(path: str | os.PathLike[str] | None = None) -> str:
-    """The model's identity (``imnm-e5-lora-<date>-<data hash>``) after verifying its files; no network load."""
-    return _version(read_meta(resolve_model_dir(path)))
+def model_version(path: str | os.PathLike[str] | None = None, quantize: bool = False) -> str:
+    """The model's identity (``imnm-e5-lora-<date>-<data hash>``, ``-int8`` when quantized) after verifying its
+    files; no network load."""
+    return _version(read_meta(resolve_model_dir(path))) + ("-int8" if quantize else "")
 
 
 class ModelTagger:
     """The merged encoder + heads, its tokenizer and its metadata (see module docstring)."""
 
-    def __init__(self, net: Any, tokenizer: Any, meta: dict[str, Any], suffix: str = "") -> None:
+    def __init__(self, net: Any, tokenizer: Any, meta: dict[str, Any], quantized: bool = False) -> None:
         self.net = net.eval()
         self.tokenizer = tokenizer
         self.meta = meta
-        self.version = _version(meta) + (f"-{suffix}" if suffix else "")
+        self.version = _version(meta) + ("-int8" if quantized else "")
         temps = meta.get("temperature", {})
         self._t = {k: float(temps.get(k, 1.0)) for k in ("kind", "claim", "hedged")}
         self._marker = tokenizer.convert_tokens_to_ids("▁")
@@ -223,7 +224,7 @@ def load_model(path: str | os.PathLike[str] | None = None, threads: int | None =
             meta = read_meta(folder)
             tagger = build_tagger(folder, meta)
             if quantize:
-                tagger = ModelTagger(quantize_int8(tagger.net), tagger.tokenizer, meta, suffix="int8")
+                tagger = ModelTagger(quantize_int8(tagger.net), tagger.tokenizer, meta, quantized=True)
             _CACHE[key] = tagger
             logger.info("loaded model %s from %s", _CACHE[key].version, folder)
         return _CACHE[key]

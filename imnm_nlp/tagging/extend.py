@@ -22,6 +22,7 @@ modifier plus the head's canonical).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from imnm_nlp.records import EntitySpan
 from imnm_nlp.tagging.lexicon import Lexicon
@@ -32,19 +33,10 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _FORM_FOLLOW = set("治组联合口静每与和及或等后前的对用加并为是在，,。.;；、)）(（ ")
 
 
-_BY_LENGTH: dict[int, tuple[tuple[str, ...], tuple[int, ...], frozenset[str]]] = {}
-
-
+@lru_cache(maxsize=32)
 def _by_length(words: tuple[str, ...]) -> tuple[tuple[int, ...], frozenset[str]]:
-    """Word lengths, longest first, and the word set: one slice and one set lookup per length, not per word.
-
-    Keyed by identity: the word tuples live in the process-wide SpanRules (hashing a long tuple per call
-    would cost what the lookup saves); the tuple is kept in the value so its id cannot be reused.
-    """
-    hit = _BY_LENGTH.get(id(words))
-    if hit is None or hit[0] is not words:
-        hit = _BY_LENGTH[id(words)] = (words, tuple(sorted({len(w) for w in words}, reverse=True)), frozenset(words))
-    return hit[1], hit[2]
+    """Word lengths, longest first, and the word set: one slice and one set lookup per length, not per word."""
+    return tuple(sorted({len(w) for w in words}, reverse=True)), frozenset(words)
 
 
 def _left_word(low: str, start: int, floor: int, words: tuple[str, ...], glue: str) -> int | None:

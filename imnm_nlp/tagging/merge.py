@@ -27,6 +27,7 @@ Offsets are those of the text both inputs point into (the caller shifts sentence
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 from dataclasses import replace
 from typing import Sequence
 
@@ -52,6 +53,14 @@ def _alnum(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
+@lru_cache(maxsize=1)
+def _not_entities() -> frozenset[str]:
+    from imnm_nlp.tagging.span_rules import span_rules
+
+    rules = span_rules()
+    return frozenset(w.casefold() for lang in ("en", "zh") for w in rules.get("not_entities", lang))
+
+
 def plausible(span: EntitySpan, text: str | None = None, lexicon: Lexicon | None = None, lang: str | None = None) -> bool:
     """Whether a model-only span may be added (policy 3b of the module docstring).
 
@@ -65,11 +74,7 @@ def plausible(span: EntitySpan, text: str | None = None, lexicon: Lexicon | None
         after = text[span.end] if span.end < len(text) else " "
         if (_alnum(before) and _alnum(span.text[0])) or (_alnum(after) and _alnum(span.text[-1])):
             return False
-    from imnm_nlp.tagging.span_rules import span_rules
-
-    rules = span_rules()
-    folded = span.text.casefold()
-    if any(folded == w.casefold() for w in (*rules.get("not_entities", "en"), *rules.get("not_entities", "zh"))):
+    if span.text.casefold() in _not_entities():
         return False
     if span.label in ("DRUG", "ANTIBODY", "DISEASE"):
         return (lexicon or load_lexicon()).lookup(span.text, lang=lang) is None
